@@ -1,0 +1,75 @@
+"""The library behind the CLI: everything ``solidarity`` does, callable from Python.
+
+    >>> from solidarity_atlas.api import extract_file
+    >>> record = extract_file("examples/corpus/js-zhanaozen-solidarity.txt").record
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+
+from solidarity_atlas.errors import InputError
+from solidarity_atlas.extract.pipeline import extract
+from solidarity_atlas.ingest.reader import read_page
+from solidarity_atlas.model import Record
+
+WINDOW_PER_JOB = 16  # documents in flight per worker: order is kept, memory stays bounded
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What became of one input: a record, or the reason it failed."""
+
+    source: str
+    record: Record | None = None
+    error: str | None = None
+
+
+def extract_file(path: str, recurring: frozenset[int] = frozenset()) -> Outcome:
+    """Read and extract one file; never raises for a bad input."""
+    try:
+        return Outcome(path, extract(read_page(path, recurring)))
+    except InputError as exc:
+        return Outcome(path, error=str(exc))
+    except RecursionError:
+        return Outcome(path, error="document nested too deeply")
+    except MemoryError:
+        return Outcome(path, error="out of memory")
+    except Exception as exc:  # noqa: BLE001 - one broken document must not stop the batch
+        return Outcome(path, error=f"internal error: {type(exc).__name__}: {exc}")
+
+
+_RECURRING: dict[str, frozenset[int]] = {}
+
+
+def _init_worker(recurring: dict[str, frozenset[int]]) -> None:
+    _RECURRING.clear()
+    _RECURRING.update(recurring)
+
+
+def _work(path: str) -> Outcome:
+    return extract_file(path, _RECURRING.get(os.path.dirname(path), frozenset()))
+
+
+def extract_files(
+    paths: Iterable[str], *, jobs: int = 1, recurring: dict[str, frozenset[int]] | None = None
+) -> Iterator[Outcome]:
+    """Outcomes in input order, with ``jobs`` processes; inputs are read lazily."""
+    recurring = recurring or {}
+    if jobs <= 1:
+        _init_worker(recurring)
+        yield from (_work(p) for p in paths)
+        return
+    iterator = iter(paths)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(recurring,)) as pool:
+        window = deque(pool.submit(_work, p) for p in islice(iterator, jobs * WINDOW_PER_JOB))
+        while window:
+            head = window.popleft()
+            for path in islice(iterator, 1):
+                window.append(pool.submit(_work, path))
+            yield head.result()

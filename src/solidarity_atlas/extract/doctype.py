@@ -1,0 +1,73 @@
+"""The kind of a document, decided from cues in its head and body.
+
+Cue phrases per language live in the lexicons (``doctype.*``).  The head
+(headline and the lines just below it) names the kind outright in most
+statements ("Joint statement of ...", "Resolution on ...", "Offener Brief
+an ..."); the body decides the rest: a salutation to an ambassador makes a
+petition, the participants of a meeting a resolution, a list of signing
+organisations a joint statement, and first-person demands tell a
+declaration from a third-person news report.
+"""
+
+from __future__ import annotations
+
+import re
+
+from solidarity_atlas.lexicons import load
+from solidarity_atlas.model import Block, Page
+
+HEAD_LINES = 4  # headline, sub-headline, stamp: the short lines above the text
+HEAD_MAX_CHARS = 200  # a longer line is the text itself, which may mention "a resolution"
+MIN_PROSE_CHARS = 400  # less running text than this is a menu, calendar or index page
+_ORG_HEAD = re.compile(
+    r"(?<!\w)(?:party|parti|partido|partei|partij|partia|partito|partisi|партия|партии|κόμμα|"
+    r"union|unión|união|gewerkschaft|синдикат|профсоюз|federation|federación|federação|fédération|"
+    r"ομοσπονδία|confederation|confederación|confederação|front|frente|фронт|μέτωπο|league|liga|"
+    r"movement|movimiento|movimento|mouvement|движение|communist|comunista|communiste|kommunist\w*|"
+    r"коммунист\w*|κομμουνιστικό)(?!\w)",
+    re.IGNORECASE,
+)
+_ACRONYM = re.compile(r"^[\W\d]*[A-ZΑ-ΩА-Я][A-ZΑ-ΩА-Я\-()]{1,9}(?:\s*[-–,(]\s*[\w ()]+)?$")
+
+
+def _has(key: str, text: str) -> bool:
+    return bool(load().pattern(key).search(text))
+
+
+def org_lines(texts: list[str]) -> int:
+    """How many short lines read like an organisation's name (a signatory list)."""
+    count = 0
+    for text in texts:
+        t = text.strip()
+        if 2 <= len(t) <= 120 and not t.endswith((".", ":")) and (_ORG_HEAD.search(t) or _ACRONYM.match(t)):
+            count += 1
+    return count
+
+
+def classify(page: Page, blocks: list[Block]) -> str:
+    texts = [page.block_text(b) for b in blocks]
+    prose = sum(len(t) for t in texts if len(t) >= 100)
+    if prose < MIN_PROSE_CHARS:
+        return "other"
+    head_lines: list[str] = []
+    for text in texts[:HEAD_LINES]:
+        if len(text) > HEAD_MAX_CHARS:
+            break
+        head_lines.append(text)
+    head = "\n".join(head_lines).casefold()
+    body = "\n".join(texts).casefold()
+    if _has("doctype.resolution", head) or _has("doctype.resolution_body", body):
+        return "resolution"
+    if _has("doctype.petition", head) or _has("doctype.salutation", body):
+        return "petition"
+    signing = org_lines(texts) >= 3
+    first_person = _has("doctype.first_person", body)
+    if _has("doctype.joint_statement", head) or (signing and first_person):
+        return "joint_statement"
+    if _has("doctype.addressee", body) and first_person:
+        return "petition"
+    declaration = 2 * _has("doctype.declaration", head) + _has("doctype.declaration", body) + first_person
+    news = len({m.group(0).casefold() for m in load().pattern("doctype.news_report").finditer(body)})
+    if news >= 2 and news > declaration:
+        return "news_report"
+    return "declaration" if declaration else "news_report"

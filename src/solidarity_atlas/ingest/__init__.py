@@ -1,0 +1,1 @@
+"""Ingest: find inputs, read and decode them, and split them into located blocks."""

@@ -1,0 +1,58 @@
+"""The cross-document chrome signal: lines that recur across a site's pages.
+
+A menu, a footer or a "Links to the old web pages" line stands on every
+page a site publishes.  Over the text files of one folder, a short line
+found in at least ``SOLIDARITY_BOILERPLATE_SHARE`` of the files (and in three
+or more) is chrome.  Identical files count once, so that reposts of one
+statement do not turn the statement itself into chrome.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from solidarity_atlas import settings
+from solidarity_atlas.errors import InputError
+from solidarity_atlas.ingest.decode import decode
+from solidarity_atlas.ingest.reader import TEXT_SUFFIXES
+from solidarity_atlas.ingest.text import line_key
+
+MAX_LINE = 200  # longer lines are paragraphs, not chrome
+SAMPLE = 400  # files read per folder; a site's chrome shows in any few hundred pages
+HEAD_BYTES = 256 * 1024
+
+
+def recurring_lines(paths: Iterable[str]) -> dict[str, frozenset[int]]:
+    """Folder -> hashes of its recurring lines (empty for folders too small to tell)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for path in paths:
+        if os.path.splitext(path)[1].lower() in TEXT_SUFFIXES:
+            groups[os.path.dirname(path)].append(path)
+    return {folder: _signal(files) for folder, files in groups.items() if len(files) >= settings.boilerplate_min_docs()}
+
+
+def _signal(files: list[str]) -> frozenset[int]:
+    step = max(1, len(files) // SAMPLE)
+    counts: Counter[int] = Counter()
+    digests: set[str] = set()
+    for path in files[::step]:
+        try:
+            with open(path, "rb") as handle:
+                text, _ = decode(handle.read(HEAD_BYTES))
+        except (OSError, InputError):
+            continue  # the extraction pass reports the file's error
+        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
+        if digest in digests:
+            continue
+        digests.add(digest)
+        counts.update({line_key(line) for line in text.split("\n") if 0 < len(line.strip()) <= MAX_LINE})
+    sampled = len(digests)
+    if sampled < settings.boilerplate_min_docs():
+        return frozenset()
+    floor = max(3, math.ceil(settings.boilerplate_share() * sampled))
+    return frozenset(key for key, n in counts.items() if n >= floor)
+

@@ -1,0 +1,85 @@
+"""Read one input file into a :class:`~solidarity_atlas.model.Page`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from solidarity_atlas import settings
+from solidarity_atlas.errors import InputError
+from solidarity_atlas.ingest import html as html_reader
+from solidarity_atlas.ingest.decode import decode
+from solidarity_atlas.ingest.markdown import render as render_markdown
+from solidarity_atlas.ingest.text import blocks_of
+from solidarity_atlas.model import Page
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+TEXT_SUFFIXES = frozenset({".txt", ".text"}) | MARKDOWN_SUFFIXES
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes, refusing files over the size limit before reading them."""
+    limit = settings.max_bytes() if limit is None else limit
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError(f"file too large ({size / 1e6:.1f} MB > {limit / 1e6:.1f} MB)")
+        with path.open("rb") as handle:
+            return handle.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError("no such file or directory") from None
+    except IsADirectoryError:
+        raise InputError("is a directory") from None
+    except PermissionError:
+        raise InputError("cannot read: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}") from None
+
+
+def page_from_bytes(
+    source: str, data: bytes, *, is_html: bool, markdown: bool = False, recurring: frozenset[int] = frozenset()
+) -> Page:
+    """Decode and split bytes; ``recurring`` is the folder's chrome-line signal."""
+    text, encoding = decode(data, html=is_html)
+    digest = hashlib.sha256(data).hexdigest()
+    if is_html or _looks_like_html(text):
+        rendered = html_reader.render(text)
+        page = Page(source, rendered.text, rendered.blocks, "html", encoding, digest, len(data), rendered.hints)
+        _apply_line_rules(page)
+        return page
+    headings: dict[int, int] = {}
+    if markdown:
+        text, headings = render_markdown(text)
+    blocks = blocks_of(text, recurring, headings)
+    if not blocks:
+        raise InputError("no text content")
+    return Page(source, text, blocks, "text", encoding, digest, len(data))
+
+
+def _apply_line_rules(page: Page) -> None:
+    """Chrome that trafilatura kept in the article (a share line, a file name)."""
+    from dataclasses import replace
+
+    from solidarity_atlas.ingest.chrome import line_reason
+
+    for i, block in enumerate(page.blocks):
+        if block.drop is None and (reason := line_reason(page.block_text(block))):
+            page.blocks[i] = replace(block, drop=reason)
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:1024].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text[-2048:])
+
+
+def read_page(path: str | os.PathLike[str], recurring: frozenset[int] = frozenset()) -> Page:
+    """Read, decode and split one file; raise :class:`InputError` with the reason."""
+    p = Path(path)
+    data = read_bytes(p)
+    suffix = p.suffix.lower()
+    return page_from_bytes(
+        str(path), data, is_html=suffix in HTML_SUFFIXES, markdown=suffix in MARKDOWN_SUFFIXES, recurring=recurring
+    )

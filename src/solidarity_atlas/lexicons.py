@@ -1,0 +1,58 @@
+"""Cue words per language, read from ``data/lexicons/<lang>.toml``.
+
+The lexicons are data: phrases that mark site chrome, posting stamps,
+document kinds, first-person demands and the like.  They are merged across
+languages, because a line's language is often unknown (a menu line has two
+words) and a page mixes languages.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Phrases by ``section.key`` (``chrome.prefixes``), each with its language."""
+
+    phrases: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+    def get(self, key: str) -> tuple[str, ...]:
+        return tuple(p for p, _ in self.phrases.get(key, ()))
+
+    def languages_of(self, key: str) -> dict[str, str]:
+        return {p: lang for p, lang in self.phrases.get(key, ())}
+
+    def pattern(self, key: str, *, at_start: bool = False) -> re.Pattern[str]:
+        """One compiled regex for a phrase list, longest phrase first, whole words only."""
+        return _compile(self.get(key), at_start)
+
+
+@cache
+def _compile(phrases: tuple[str, ...], at_start: bool) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
+    if not alternatives:
+        return re.compile(r"(?!x)x")
+    head = r"^\s*" if at_start else r"(?<!\w)"
+    return re.compile(rf"{head}(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+@cache
+def load() -> Lexicon:
+    merged: dict[str, list[tuple[str, str]]] = {}
+    folder = resources.files("solidarity_atlas") / "data" / "lexicons"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        data = tomllib.loads(entry.read_text(encoding="utf-8"))
+        lang = str(data.get("language", entry.name[:-5]))
+        for section, values in data.items():
+            if not isinstance(values, dict):
+                continue
+            for key, phrases in values.items():
+                merged.setdefault(f"{section}.{key}", []).extend((str(p).casefold(), lang) for p in phrases)
+    return Lexicon({k: tuple(v) for k, v in merged.items()})

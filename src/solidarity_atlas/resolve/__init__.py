@@ -1,0 +1,1 @@
+"""Resolve: map raw mentions (places, organisations, persons) to canonical entities."""

@@ -1,0 +1,74 @@
+"""All settings in one place: ``SOLIDARITY_*`` environment variables.
+
+Each has a default that works with nothing set.  ``solidarity settings``
+prints them with their help lines and current values.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+    @property
+    def value(self) -> str:
+        return os.environ.get(self.name, self.default)
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting(
+            "SOLIDARITY_LANGUAGES",
+            "en,ru,el,tr,de,es,pt,fr,it,uk,bg,sr,pl,cs,nl,sv,da,ar,fa,hu,ro,kk",
+            "ISO 639-1 codes the language detector chooses among (fewer is faster).",
+        ),
+        Setting(
+            "SOLIDARITY_MAX_BYTES",
+            str(10 * 1024 * 1024),
+            "Inputs larger than this many bytes are refused as too large for one document.",
+        ),
+        Setting(
+            "SOLIDARITY_BOILERPLATE_SHARE",
+            "0.4",
+            "A line found in at least this share of the text files of one folder is site chrome.",
+        ),
+        Setting(
+            "SOLIDARITY_BOILERPLATE_MIN_DOCS",
+            "4",
+            "The cross-document chrome signal needs at least this many files in a folder, "
+            "and a line must recur in at least 3 of them.",
+        ),
+        Setting(
+            "SOLIDARITY_DB",
+            "sqlite:///atlas.db",
+            "Database URL (SQLAlchemy form) for the knowledge base.",
+        ),
+    )
+}
+
+
+def get(name: str) -> str:
+    return SETTINGS[name].value
+
+
+def languages() -> list[str]:
+    return [c.strip() for c in get("SOLIDARITY_LANGUAGES").split(",") if c.strip()]
+
+
+def max_bytes() -> int:
+    return int(get("SOLIDARITY_MAX_BYTES"))
+
+
+def boilerplate_share() -> float:
+    return float(get("SOLIDARITY_BOILERPLATE_SHARE"))
+
+
+def boilerplate_min_docs() -> int:
+    return int(get("SOLIDARITY_BOILERPLATE_MIN_DOCS"))
