@@ -73,7 +73,9 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     flags = re.IGNORECASE
     return (
         # 11th of December 2011, 7 de novembro de 2022, 21. Dezember 2015, 20 декабря 2011 г.
-        re.compile(rf"(?<![\w.]){d}{glue}{m}(?:\s+(?:de|del)\s+|\s*,?\s*){y}(?:\s*(?:г\.|года|год|yılı))?(?!\w)", flags),
+        re.compile(
+            rf"(?<![\w.]){d}{glue}{m}(?:\s+(?:de|del)\s+|\s*,?\s*){y}(?:\s*(?:г\.|года|год|yılı))?(?!\w)", flags
+        ),
         # June 4, 2017 / December 7 2016
         re.compile(rf"(?<!\w){m}\s+{d},?\s+{y}(?!\w)", flags),
         # 2011-12-16 (ISO)
@@ -159,7 +161,7 @@ def parse_date(text: str, languages: list[str] | None = None) -> str | None:
 
 
 @cache
-def _parser(languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _parser(languages: tuple[str, ...]):
     from dateparser.date import DateDataParser
 
     return DateDataParser(

@@ -25,7 +25,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 
 @cache
-def _detector():  # type: ignore[no-untyped-def]
+def _detector():
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     languages = []

@@ -9,7 +9,7 @@ is adding a module and a line to :data:`PIPELINE`.  Later stages
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from solidarity_atlas.extract import doctype, metadata
 from solidarity_atlas.extract.languages import document_languages
@@ -27,18 +27,21 @@ class Context:
     dated: list[metadata.DatedLine] = field(default_factory=list)
 
 
-class Extractor(Protocol):
+T = TypeVar("T")
+
+
+class Extractor(Protocol[T]):
     name: str
     fills: tuple[str, ...]
 
-    def match(self, ctx: Context) -> Any: ...
+    def match(self, ctx: Context) -> T: ...
 
-    def annotate(self, ctx: Context, found: Any) -> None: ...
+    def annotate(self, ctx: Context, found: T) -> None: ...
 
 
 class Languages:
     name = "languages"
-    fills = ("languages",)
+    fills: tuple[str, ...] = ("languages",)
 
     def match(self, ctx: Context) -> tuple[list[str], list[str | None]]:
         return document_languages(ctx.page.block_text(b) for b in ctx.blocks)
@@ -51,7 +54,7 @@ class Languages:
 
 class Title:
     name = "title"
-    fills = ("title",)
+    fills: tuple[str, ...] = ("title",)
 
     def match(self, ctx: Context) -> Span | None:
         return metadata.title(ctx.page, ctx.blocks)
@@ -64,7 +67,7 @@ class Title:
 
 class DocType:
     name = "doc_type"
-    fills = ("doc_type",)
+    fills: tuple[str, ...] = ("doc_type",)
 
     def match(self, ctx: Context) -> str:
         return doctype.classify(ctx.page, ctx.blocks)
@@ -75,7 +78,7 @@ class DocType:
 
 class DateAndPlace:
     name = "date_place"
-    fills = ("date", "place")
+    fills: tuple[str, ...] = ("date", "place")
 
     def match(self, ctx: Context) -> tuple[Span | None, Span | None]:
         ctx.dated = metadata.dated_lines(ctx.page, ctx.blocks)
@@ -100,10 +103,10 @@ class DateAndPlace:
             ctx.record.evidence["place"] = place
 
 
-PIPELINE: tuple[Extractor, ...] = (Languages(), Title(), DocType(), DateAndPlace())
+PIPELINE: tuple[Extractor[Any], ...] = (Languages(), Title(), DocType(), DateAndPlace())
 
 
-def extract(page: Page, pipeline: tuple[Extractor, ...] = PIPELINE) -> Record:
+def extract(page: Page, pipeline: tuple[Extractor[Any], ...] = PIPELINE) -> Record:
     """Run every extractor over the page's main text, in order."""
     ctx = Context(page, page.main_blocks, Record(source=page.source))
     for extractor in pipeline:

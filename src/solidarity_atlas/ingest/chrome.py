@@ -44,6 +44,14 @@ def nav_line(line: str) -> bool:
     return all(len(p) <= 40 and len(p.split()) <= 5 and not p.endswith((".", ",")) for p in parts)
 
 
+def language_switch(line: str) -> bool:
+    """"• En Es Ru": two-letter language codes linking to other versions."""
+    words = [w.strip("•·*-|/.") for w in line.split()]
+    words = [w for w in words if w]
+    return len(line) <= 40 and len(words) >= 2 and all(len(w) <= 2 and w.isalpha() for w in words) \
+        and bool(_LANG_SWITCH.match(line))
+
+
 def image_name(line: str) -> bool:
     stripped = line.strip()
     return bool(_IMAGE.match(stripped)) or bool(re.fullmatch(r"(?:\d{5,}_){2,}\d{5,}_[a-z]", stripped))
@@ -58,8 +66,7 @@ def line_reason(line: str) -> str | None:
         return "page break"
     if nav_line(stripped):
         return "navigation"
-    if len(stripped) <= 40 and _LANG_SWITCH.match(stripped) and len(stripped.split()) >= 2 and stripped.split()[-1].isalpha() \
-            and all(len(w.strip("•·*-|/.")) <= 2 for w in stripped.split() if w.strip("•·*-|/.")):
+    if language_switch(stripped):
         return "language switch"
     if image_name(stripped):
         return "image file name"

@@ -22,6 +22,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 _MAGIC = {
     b"\x89PNG\r\n\x1a\n": "PNG image",
     b"%PDF-": "PDF document",
@@ -47,6 +48,9 @@ def sniff_binary(data: bytes) -> str | None:
         return None
     # 0.1: text in UTF-16 without BOM has NULs in every other byte; we do not guess that.
     if head and head.count(0) / len(head) > 0.1:
+        return "binary content"
+    # Text has almost no C0 control bytes besides tab, newline, carriage return and form feed.
+    if head and sum(head.count(b) for b in _CONTROL_BYTES) / len(head) > 0.05:
         return "binary content"
     return None
 
@@ -81,16 +85,50 @@ def _decode_raw(data: bytes, *, html: bool) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    # UTF-8 with a few stray bytes (a truncated upload, a bad copy): keep UTF-8 when valid
+    # multi-byte sequences show the file is UTF-8 and the bad bytes are rare.
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    if bad <= max(2, len(lenient) // 200) and any(ord(c) > 127 and c != "\ufffd" for c in lenient):
+        return lenient, "utf-8 (with replacements)"
     if html and (declared := declared_charset(data)) and declared not in ("utf-8", "utf_8"):
         try:
             return data.decode(declared), declared
         except UnicodeDecodeError:
             pass
-    best = from_bytes(data).best()
+    best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
     if best is not None and best.encoding:
+        if best.encoding in _CYRILLIC_PAIR:
+            return _cyrillic(data)
         return str(best), best.encoding
     # Mostly UTF-8 with stray bytes: keep what can be read.
     return data.decode("utf-8", errors="replace"), "utf-8 (with replacements)"
+
+
+# The legacy code pages of the sites this corpus comes from (Europe, Turkey, the former USSR,
+# the Middle East). Guessing among all of them makes East Asian code pages win on Cyrillic.
+LEGACY_ENCODINGS = (
+    "cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "cp1251", "koi8_r", "koi8_u", "iso8859_5",
+    "cp1253", "iso8859_7", "cp1254", "iso8859_9", "cp1256", "iso8859_6", "cp1257", "iso8859_13", "mac_cyrillic",
+)
+_CYRILLIC_PAIR = ("cp1251", "koi8_r", "koi8_u", "mac_cyrillic", "cp866", "iso8859_5")
+
+
+def _cyrillic(data: bytes) -> tuple[str, str]:
+    """cp1251 or koi8-r: the right one gives mostly lower-case letters, as running text has."""
+    best: tuple[float, str, str] | None = None
+    for encoding in ("cp1251", "koi8_r"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        letters = [c for c in text if "\u0400" <= c <= "\u04ff"]
+        share = sum(c.islower() for c in letters) / len(letters) if letters else 0.0
+        if best is None or share > best[0]:
+            best = (share, text, encoding)
+    if best is None:
+        return data.decode("cp1251", errors="replace"), "cp1251"
+    return best[1], best[2]
 
 
 def normalise(text: str) -> str:

@@ -161,7 +161,10 @@ def _main_content(html: str, tree: etree._Element, raws: list[_Raw]) -> tuple[se
         return set(candidates), "fallback"
     found = _key(extracted)
     lines = {_key(line) for line in extracted.splitlines() if line.strip()}
-    hits = [i for i in candidates if _key(raws[i].text) in lines or (len(raws[i].text) > 20 and _key(raws[i].text) in found)]
+    hits = [
+        i for i in candidates
+        if _key(raws[i].text) in lines or (len(raws[i].text) > 20 and _key(raws[i].text) in found)
+    ]
     if not hits:
         return set(candidates), "fallback"
     region = _common_ancestor([raws[i].element for i in hits])
@@ -212,13 +215,36 @@ def _hints(tree: etree._Element, raws: list[_Raw], keep: set[int]) -> PageHints:
     return hints
 
 
+_SCRIPT = re.compile(r"<(script|style|noscript|template)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>?")
+_BLOCK_TAG = re.compile(r"<(?:/?(?:p|div|li|h[1-6]|tr|td|br|table|ul|ol|section|article)\b)[^>]*>?", re.IGNORECASE)
+
+
+def _stripped(html: str) -> RenderedHtml:
+    """Fallback when the parser keeps no text (libxml2 drops nodes nested too deep)."""
+    import html as html_lib
+
+    text = _BLOCK_TAG.sub("\n", _SCRIPT.sub(" ", html))
+    text = html_lib.unescape(_TAG.sub(" ", text))
+    lines = [normalise(_WS.sub(" ", line).strip()) for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise InputError("no text content")
+    out = "\n".join(lines) + "\n"
+    blocks, pos = [], 0
+    for line in lines:
+        blocks.append(Block(pos, pos + len(line), "paragraph", 0, None, "stripped"))
+        pos += len(line) + 1
+    return RenderedHtml(out, blocks)
+
+
 def render(html: str) -> RenderedHtml:
     """Render an HTML page to text and blocks, marking chrome with a reason."""
     tree = parse(html)
     raws = [r for r in _render(tree) if r.text]
     raws = [_Raw(normalise(r.text), r.kind, r.level, r.element, r.chrome, r.container) for r in raws]
     if not any(r.text.strip() for r in raws):
-        raise InputError("no text content")
+        return _stripped(html)
     keep, method = _main_content(html, tree, raws)
     pieces: list[str] = []
     blocks: list[Block] = []
@@ -227,10 +253,7 @@ def render(html: str) -> RenderedHtml:
         start = pos
         pieces.append(r.text)
         pos += len(r.text)
-        if i in keep:
-            drop = None
-        else:
-            drop = f"container:{r.chrome}" if r.chrome else f"not main text ({method})"
+        drop = None if i in keep else (f"container:{r.chrome}" if r.chrome else f"not main text ({method})")
         blocks.append(Block(start, pos, r.kind, r.level, drop, r.container))
         pieces.append("\n")
         pos += 1
