@@ -29,6 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+try:
+    import resource
+except ImportError:  # not on Windows: CPU times of the subprocesses are then not reported
+    resource = None  # type: ignore[assignment]
+
 # --------------------------------------------------------------------------------------
 # Targets from the spec
 # --------------------------------------------------------------------------------------
@@ -1357,9 +1362,7 @@ def html_footer_bits(doc: Doc) -> list[str]:
 def html_aside(doc: Doc) -> str:
     pack = LANGS[doc.lang]
     links = "\n".join(f'    <li><a href="/news/{slug(r)}/">{esc(r)}</a></li>' for r in doc.related)
-    return (
-        f'<aside class="sidebar">\n  <h3>{esc(pack.related_label)}</h3>\n  <ul>\n{links}\n  </ul>\n</aside>'
-    )
+    return f'<aside class="sidebar">\n  <h3>{esc(pack.related_label)}</h3>\n  <ul>\n{links}\n  </ul>\n</aside>'
 
 
 def render_html(doc: Doc) -> str:
@@ -1463,22 +1466,30 @@ class Timing:
     error: str | None = None
     summary: str = ""
     matches: int = 0
+    cpu_seconds: float | None = None
 
 
-def bare_pass(files: Sequence[Path]) -> tuple[float, int]:
-    """Read, decode and regex-scan every file once; return (seconds, date-like matches)."""
-    start = time.perf_counter()
+def bare_pass(files: Sequence[Path]) -> Timing:
+    """Read, decode and regex-scan every file once, counting date-like matches."""
+    start, cpu_start = time.perf_counter(), time.process_time()
     matches = 0
     for path in files:
         text = path.read_bytes().decode("utf-8", errors="replace")
         matches += sum(1 for _ in DATE_RE.finditer(text))
-    return time.perf_counter() - start, matches
+    seconds = time.perf_counter() - start
+    return Timing(seconds=seconds, matches=matches, cpu_seconds=time.process_time() - cpu_start)
 
 
 def time_baseline(files: Sequence[Path], repeat: int) -> Timing:
-    runs = [bare_pass(files) for _ in range(repeat)]
-    best = min(runs)
-    return Timing(seconds=best[0], matches=best[1])
+    return min((bare_pass(files) for _ in range(repeat)), key=lambda t: t.seconds or 0.0)
+
+
+def children_cpu() -> float | None:
+    """CPU seconds used so far by finished child processes (and their waited-for children)."""
+    if resource is None:
+        return None
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def extract_command() -> list[str]:
@@ -1511,7 +1522,7 @@ def run_extract(cmd: list[str], target: Path, jobs: int, out: Path, expected: in
     args = [*cmd, "extract", str(target), "--format", "jsonl", "--output", str(out), "--jobs", str(jobs)]
     env = {**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
     out.unlink(missing_ok=True)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), children_cpu()
     try:
         proc = subprocess.run(
             args,
@@ -1527,11 +1538,12 @@ def run_extract(cmd: list[str], target: Path, jobs: int, out: Path, expected: in
         raise BenchError(f"extract failed: cannot run {args[0]}: {exc.strerror}") from None
     except subprocess.TimeoutExpired:
         raise BenchError(f"extract timed out after {timeout:.0f} s") from None
-    seconds = time.perf_counter() - start
+    seconds, cpu_end = time.perf_counter() - start, children_cpu()
     if proc.returncode != 0:
         raise BenchError(f"extract failed (exit {proc.returncode}): {last_line(proc.stderr, proc.stdout)}")
     count_output(out, expected)
-    return Timing(seconds=seconds, summary=last_line(proc.stderr))
+    cpu = cpu_end - cpu_start if cpu_end is not None and cpu_start is not None else None
+    return Timing(seconds=seconds, summary=last_line(proc.stderr), cpu_seconds=cpu)
 
 
 def best_of(repeat: int, measure: Callable[[], Timing]) -> Timing:
@@ -1599,9 +1611,15 @@ def ratio(num: float | None, den: float | None) -> float | None:
     return round(num / den, 2) if num is not None and den else None
 
 
+def cpu_figures(timing: Timing) -> Figures:
+    cpu = timing.cpu_seconds
+    return {"cpu_seconds": None if cpu is None else round(cpu, 3), "cores_used": ratio(cpu, timing.seconds)}
+
+
 def run_figures(timing: Timing, startup: Timing, docs: int, size: int) -> Figures:
     figures: Figures = {"error": timing.error, "cli_summary": timing.summary or None}
     figures.update(rates(timing.seconds, docs, size))
+    figures.update(cpu_figures(timing))
     net = rates(net_seconds(timing, startup), docs, size)
     figures.update({f"net_{key}": value for key, value in net.items()})
     return figures
@@ -1612,8 +1630,17 @@ def target(value: float | None, goal: float, higher_is_better: bool) -> Figures:
     return {"value": value, "target": goal, "met": met}
 
 
+def load_average() -> float | None:
+    getter = getattr(os, "getloadavg", None)
+    return round(getter()[0], 2) if getter else None
+
+
 def build_figures(
-    args: argparse.Namespace, corpus: Corpus, base: Timing, runs: dict[str, Timing] | None
+    args: argparse.Namespace,
+    corpus: Corpus,
+    base: Timing,
+    runs: dict[str, Timing] | None,
+    load_before: float | None,
 ) -> Figures:
     docs, size = len(corpus.files), corpus.total_bytes
     figures: Figures = {
@@ -1622,7 +1649,9 @@ def build_figures(
         "python": sys.version.split()[0],
         "command": extract_command(),
         "corpus": corpus_figures(args, corpus),
-        "baseline": {**rates(base.seconds, docs, size), "regex_matches": base.matches},
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+        "baseline": {**rates(base.seconds, docs, size), **cpu_figures(base), "regex_matches": base.matches},
     }
     if runs is not None:
         figures.update(extract_figures(base, runs, docs, size))
@@ -1654,7 +1683,7 @@ def extract_figures(base: Timing, runs: dict[str, Timing], docs: int, size: int)
     j1_rate = rates(jobs1.seconds, docs, size)["docs_per_s"]
     j1_net_rate = rates(j1_net, docs, size)["docs_per_s"]
     return {
-        "startup": {"seconds": rates(startup.seconds, 1, 0)["seconds"], "error": startup.error},
+        "startup": {**rates(startup.seconds, 1, 0), **cpu_figures(startup), "error": startup.error},
         "jobs1": run_figures(jobs1, startup, docs, size),
         "jobs2": run_figures(jobs2, startup, docs, size),
         "ratios": {
@@ -1674,8 +1703,12 @@ def extract_figures(base: Timing, runs: dict[str, Timing], docs: int, size: int)
     }
 
 
-def num(value: object, spec: str) -> str:
-    return format(value, spec) if isinstance(value, int | float) else "n/a"
+def num(value: object, spec: str, missing: str = "n/a") -> str:
+    """Format a number, or `missing` padded to the width that `spec` asks for."""
+    if isinstance(value, int | float):
+        return format(value, spec)
+    width = re.match(r"\d*", spec)
+    return format(missing, ">" + width.group()) if width else missing
 
 
 def verdict(item: object) -> str:
@@ -1686,10 +1719,15 @@ def verdict(item: object) -> str:
 def table_row(label: str, data: Figures, prefix: str = "") -> str:
     if data.get("error"):
         return f"  {label:<32} {data['error']}"
-    return (
+    missing = data.get("missing", "n/a")
+    row = (
         f"  {label:<32} {num(data.get(prefix + 'seconds'), '10.3f')} "
-        f"{num(data.get(prefix + 'docs_per_s'), '10.1f')} {num(data.get(prefix + 'mb_per_s'), '9.3f')}"
+        f"{num(data.get(prefix + 'docs_per_s'), '10.1f', missing)} "
+        f"{num(data.get(prefix + 'mb_per_s'), '9.3f', missing)}"
     )
+    if prefix or "cpu_seconds" not in data:
+        return row
+    return f"{row} {num(data['cpu_seconds'], '9.2f')} {num(data['cores_used'], '7.2f')}"
 
 
 def report_header(fig: Figures) -> list[str]:
@@ -1708,7 +1746,10 @@ def report_header(fig: Figures) -> list[str]:
         f"          kinds: {kinds}",
         f"          in {corpus['dir']}" + ("" if corpus["kept"] else " (temporary, deleted afterwards)"),
         "",
-        f"  {'':<32} {'seconds':>10} {'docs/s':>10} {'MB/s':>9}",
+        f"  load average (1 min): {num(fig['load_average_before'], '.2f')} before the benchmark, "
+        f"{num(fig['load_average_after'], '.2f')} after",
+        "",
+        f"  {'':<32} {'seconds':>10} {'docs/s':>10} {'MB/s':>9} {'CPU s':>9} {'cores':>7}",
     ]
 
 
@@ -1718,9 +1759,7 @@ def report_runs(fig: Figures) -> list[str]:
     if "jobs1" not in fig:
         return [*lines, "  (extract runs skipped: --baseline-only)"]
     startup = fig["startup"]
-    lines.append(
-        f"  {'start-up (1 tiny file)':<32} " + (startup["error"] or num(startup["seconds"], "10.3f"))
-    )
+    lines.append(table_row("start-up (1 tiny file)", {**startup, "docs_per_s": None, "mb_per_s": None, "missing": "-"}))
     for key, label in (("jobs1", "extract --jobs 1"), ("jobs2", "extract --jobs 2")):
         data = fig[key]
         lines.append(table_row(label, data))
@@ -1745,8 +1784,7 @@ def report_targets(fig: Figures) -> list[str]:
     r, t, j1 = fig["ratios"], fig["targets"], fig["jobs1"]
     lines = [
         "",
-        f"  {'targets (from the spec)':<34} {'raw':>10} {'excl. start':>12}  {'target':>8}  "
-        "status (raw / excl.)",
+        f"  {'targets (from the spec)':<34} {'raw':>10} {'excl. start':>12}  {'target':>8}  status (raw / excl.)",
         target_row(
             "docs/s per core (jobs=1)",
             num(j1.get("docs_per_s"), ".1f"),
@@ -1789,8 +1827,13 @@ def target_notes(fig: Figures) -> list[str]:
         "  note: 'excl. start' subtracts the single-file start-up time from each run; with --jobs 2 the",
         "  workers' own start-up is not subtracted.",
     ]
-    if (fig["usable_cpus"] or fig["cpu_count"] or 1) < 2:
+    cpus = fig["usable_cpus"] or fig["cpu_count"] or 1
+    if cpus < 2:
         lines.append("  note: fewer than 2 CPUs are available, so the 2-job speed-up is not meaningful here.")
+    load = fig["load_average_before"]
+    if load is not None and load >= 0.5 * cpus:
+        lines.append(f"  WARNING: the machine was already busy (load average {load:.2f} on {cpus} CPUs); the timings,")
+        lines.append("  and above all the 2-job speed-up, understate what an idle machine would show.")
     return lines
 
 
@@ -1820,12 +1863,8 @@ def positive_int(text: str) -> int:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Benchmark `solidarity extract` throughput on a synthetic corpus."
-    )
-    parser.add_argument(
-        "--docs", type=positive_int, default=2100, help="documents to generate (default 2100)"
-    )
+    parser = argparse.ArgumentParser(description="Benchmark `solidarity extract` throughput on a synthetic corpus.")
+    parser.add_argument("--docs", type=positive_int, default=2100, help="documents to generate (default 2100)")
     parser.add_argument("--seed", type=int, default=1, help="random seed for the corpus (default 1)")
     parser.add_argument(
         "--corpus-dir",
@@ -1833,9 +1872,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="write the corpus here and keep it (must be empty or new); default: a temp folder",
     )
-    parser.add_argument(
-        "--repeat", type=positive_int, default=1, help="repeat each measurement, keep the best"
-    )
+    parser.add_argument("--repeat", type=positive_int, default=1, help="repeat each measurement, keep the best")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds allowed per extract run")
     parser.add_argument("--baseline-only", action="store_true", help="generate and run the bare pass only")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of the report")
@@ -1852,10 +1889,11 @@ def measure_all(args: argparse.Namespace, work: Path) -> tuple[Corpus, Timing, d
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    load_before = load_average()
     try:
         with tempfile.TemporaryDirectory(prefix="solidarity-bench-") as tmp:
             corpus, base, runs = measure_all(args, Path(tmp))
-            figures = build_figures(args, corpus, base, runs)
+            figures = build_figures(args, corpus, base, runs, load_before)
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

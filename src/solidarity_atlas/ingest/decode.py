@@ -89,7 +89,7 @@ def _decode_raw(data: bytes, *, html: bool) -> tuple[str, str]:
     # multi-byte sequences show the file is UTF-8 and the bad bytes are rare.
     lenient = data.decode("utf-8", errors="replace")
     bad = lenient.count("\ufffd")
-    if bad <= max(2, len(lenient) // 200) and any(ord(c) > 127 and c != "\ufffd" for c in lenient):
+    if bad <= max(4, len(lenient) // 100) and any(ord(c) > 127 and c != "\ufffd" for c in lenient):
         return lenient, "utf-8 (with replacements)"
     if html and (declared := declared_charset(data)) and declared not in ("utf-8", "utf_8"):
         try:
