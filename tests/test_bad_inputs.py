@@ -654,6 +654,19 @@ def test_output_file_gets_json_and_stdout_stays_empty(tmp_path: Path) -> None:
     assert run.summary() == (1, 0, 1)
 
 
+def test_output_file_in_missing_folder_is_a_one_line_error(tmp_path: Path) -> None:
+    good = write_statement(tmp_path / "good.txt")
+    out = tmp_path / "no-such-folder" / "result.jsonl"
+
+    run = run_cli(good, "--output", out, cwd=tmp_path)
+
+    run.assert_no_traceback()
+    assert run.returncode != 0, run.describe()
+    assert run.stdout == "", run.describe()
+    named = [line for line in run.stderr_lines if line.startswith("solidarity:") and str(out) in line]
+    assert named, run.describe()
+
+
 # --------------------------------------------------------------------------- many files
 
 

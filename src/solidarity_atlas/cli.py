@@ -81,6 +81,14 @@ def extract_command(
 
     Example: solidarity extract examples/corpus --format table
     """
+    try:
+        settings.validate()
+    except ValueError as exc:
+        _say(f"error: {exc}")
+        raise typer.Exit(2) from None
+    if output is not None and not output.parent.is_dir():
+        _say(f"error: {output}: the folder for the output does not exist")
+        raise typer.Exit(2)
     found = list(discover(paths))
     files = [f.path for f in found if f.status == "file"]
     failed = skipped = processed = 0

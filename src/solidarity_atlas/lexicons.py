@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Lexicon:
     """Phrases by ``section.key`` (``chrome.prefixes``), each with its language."""
 
@@ -29,7 +29,12 @@ class Lexicon:
 
     def pattern(self, key: str, *, at_start: bool = False) -> re.Pattern[str]:
         """One compiled regex for a phrase list, longest phrase first, whole words only."""
-        return _compile(self.get(key), at_start)
+        return _pattern(self, key, at_start)
+
+
+@cache
+def _pattern(lexicon: Lexicon, key: str, at_start: bool) -> re.Pattern[str]:
+    return _compile(lexicon.get(key), at_start)
 
 
 @cache

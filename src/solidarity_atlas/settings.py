@@ -72,3 +72,20 @@ def boilerplate_share() -> float:
 
 def boilerplate_min_docs() -> int:
     return int(get("SOLIDARITY_BOILERPLATE_MIN_DOCS"))
+
+
+def validate() -> None:
+    """Raise ValueError naming the first setting whose value cannot be used."""
+    for name, check in (
+        ("SOLIDARITY_MAX_BYTES", lambda v: int(v) > 0),
+        ("SOLIDARITY_BOILERPLATE_SHARE", lambda v: 0 < float(v) <= 1),
+        ("SOLIDARITY_BOILERPLATE_MIN_DOCS", lambda v: int(v) >= 2),
+        ("SOLIDARITY_LANGUAGES", lambda v: bool(v.strip())),
+    ):
+        value = get(name)
+        try:
+            ok = check(value)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"{name}={value!r} is not a valid value ({SETTINGS[name].help})")

@@ -25,6 +25,12 @@ _MONTH_KEYS = (
 _AMBIGUOUS = {"mar", "sept", "ara", "ago", "gen", "set", "lis", "dec", "oct", "nov", "jun", "jul"}
 
 
+_DIGIT = re.compile(r"\d")
+_WORDS = re.compile(r"[^\W\d_]+")
+# Which of _patterns() spell the month as a word (kept in the same order).
+_NEEDS_MONTH = (True, True, False, False, False, True, True, True, False)
+
+
 @dataclass(frozen=True, slots=True)
 class DateMention:
     """A date found in text: ISO value at its precision, and where it stands."""
@@ -140,7 +146,14 @@ def find_dates(text: str, offset: int = 0) -> list[DateMention]:
     """Every date in ``text``, earlier patterns (fuller dates) taking precedence."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    for pattern in _patterns():
+    if not _DIGIT.search(text):
+        return found  # every date form has a number in it
+    names = month_names()
+    has_month = any(word in names for word in _WORDS.findall(text.casefold()))
+    for pattern, needs_month in zip(_patterns(), _NEEDS_MONTH, strict=True):
+        if needs_month and not has_month:
+            continue  # the month-name patterns are the slow ones
+
         for match in pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue

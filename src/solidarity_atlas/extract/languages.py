@@ -19,7 +19,9 @@ from solidarity_atlas import settings
 MIN_SHARE = 0.15  # below this a language is a quotation or a name, not a version of the text
 MIN_LETTERS = 25  # shorter blocks say little about the language
 MIN_COUNTED = 60  # shorter blocks (list items: party names in their own language) do not vote
-SAMPLE = 240  # characters of a block given to the detector; enough for a stable vote
+FIRST_VOTERS = 3  # blocks asked first, spread over the document
+MAX_VOTERS = 10  # blocks asked when the first ones disagree (a text printed in two languages)
+SAMPLE = 200  # characters of a block given to the detector; enough for a stable vote
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -52,14 +54,27 @@ def block_language(text: str) -> str | None:
 
 
 def document_languages(blocks: Iterable[str]) -> tuple[list[str], list[str | None]]:
-    """Languages of the document, most text first, and each block's language."""
+    """Languages of the document, most text first, and the language of each sampled block.
+
+    A few blocks spread over the document are asked first; only when they
+    disagree (a bilingual text) are up to :data:`MAX_VOTERS` asked.
+    """
+    texts = list(blocks)
+    voters = [i for i, text in enumerate(texts) if len(text) >= MIN_COUNTED]
+    per_block: list[str | None] = [None] * len(texts)
+    asked: set[int] = set()
+    for limit in (FIRST_VOTERS, MAX_VOTERS):
+        step = max(1, -(-len(voters) // limit))
+        for i in voters[::step]:
+            if i not in asked:
+                asked.add(i)
+                per_block[i] = block_language(texts[i])
+        if len({code for code in per_block if code}) <= 1 and len(asked) >= min(len(voters), FIRST_VOTERS):
+            break
     weights: Counter[str] = Counter()
-    per_block: list[str | None] = []
-    for text in blocks:
-        code = block_language(text)
-        per_block.append(code)
-        if code and len(text) >= MIN_COUNTED:
-            weights[code] += len(text)
+    for i in asked:
+        if per_block[i]:
+            weights[per_block[i]] += len(texts[i])  # type: ignore[index]
     total = sum(weights.values())
     if not total:
         return [], per_block

@@ -26,7 +26,7 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise InputError(f"file too large ({size / 1e6:.1f} MB > {limit / 1e6:.1f} MB)")
+            raise InputError(f"file too large ({size / 2**20:.1f} MiB > {limit / 2**20:.1f} MiB)")
         with path.open("rb") as handle:
             return handle.read(limit + 1)
     except FileNotFoundError:
