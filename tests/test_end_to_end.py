@@ -74,7 +74,8 @@ def test_example_corpus_table_and_fields() -> None:
     assert set(records) == set(EXPECTED)
     for name, (kind, date, place, languages) in EXPECTED.items():
         r = records[name]
-        assert (r["doc_type"], r["date"], r["place"], sorted(r["languages"])) == (kind, date, place, sorted(languages)), name
+        got = (r["doc_type"], r["date"], r["place"], sorted(r["languages"]))
+        assert got == (kind, date, place, sorted(languages)), name
         for field in ("issuers", "signatories", "persons", "demands", "events", "flags"):
             assert r[field] == [], (name, field)
     table = run_extract(str(EXAMPLES), "--format", "table")

@@ -97,7 +97,10 @@ def test_deeply_nested_html_does_not_overflow() -> None:
 
 
 def test_markdown_marks_are_removed_and_headings_known() -> None:
-    md = "[Home](/) | [News](/n) | [Contact](/c)\n\n# Hands off Cuba!\n\n**Lisbon, 2 November 2017** — The party welcomes the vote.\n"
+    md = (
+        "[Home](/) | [News](/n) | [Contact](/c)\n\n# Hands off Cuba!\n\n"
+        "**Lisbon, 2 November 2017** — The party welcomes the vote.\n"
+    )
     page = page_from_bytes("x.md", md.encode(), is_html=False, markdown=True)
     heads = [page.block_text(b) for b in page.blocks if b.level == 1]
     assert heads == ["Hands off Cuba!"]

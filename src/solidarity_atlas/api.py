@@ -44,6 +44,21 @@ def extract_file(path: str, recurring: frozenset[int] = frozenset()) -> Outcome:
         return Outcome(path, error=f"internal error: {type(exc).__name__}: {exc}")
 
 
+def warm_up() -> None:
+    """Load the gazetteer, the lexicons and the language models once, up front."""
+    from solidarity_atlas.extract.dates import find_dates
+    from solidarity_atlas.extract.languages import block_language
+    from solidarity_atlas.lexicons import load
+    from solidarity_atlas.resolve.places import gazetteer
+
+    gazetteer()
+    load()
+    find_dates("Athens, 11 December 2011")
+    # lingua loads a model per language on first use: one Latin and one Cyrillic text load them all.
+    block_language("The workers of the oil fields went on strike for their wages and their union.")
+    block_language("Рабочие нефтяных месторождений объявили забастовку за зарплату и профсоюз.")
+
+
 _RECURRING: dict[str, frozenset[int]] = {}
 
 
@@ -66,6 +81,7 @@ def extract_files(
         yield from (_work(p) for p in paths)
         return
     iterator = iter(paths)
+    warm_up()  # forked workers inherit the loaded models instead of each loading its own
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(recurring,)) as pool:
         window = deque(pool.submit(_work, p) for p in islice(iterator, jobs * WINDOW_PER_JOB))
         while window:

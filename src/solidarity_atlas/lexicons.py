@@ -27,23 +27,26 @@ class Lexicon:
     def languages_of(self, key: str) -> dict[str, str]:
         return {p: lang for p, lang in self.phrases.get(key, ())}
 
-    def pattern(self, key: str, *, at_start: bool = False) -> re.Pattern[str]:
-        """One compiled regex for a phrase list, longest phrase first, whole words only."""
-        return _pattern(self, key, at_start)
+    def pattern(self, key: str, *, at_start: bool = False, folded: bool = False) -> re.Pattern[str]:
+        """One compiled regex for a phrase list, longest phrase first, whole words only.
+
+        ``folded=True`` gives a case-sensitive pattern for text already casefolded
+        (the phrases are stored casefolded): several times faster on long texts.
+        """
+        return _pattern(self, key, at_start, folded)
 
 
 @cache
-def _pattern(lexicon: Lexicon, key: str, at_start: bool) -> re.Pattern[str]:
-    return _compile(lexicon.get(key), at_start)
+def _pattern(lexicon: Lexicon, key: str, at_start: bool, folded: bool) -> re.Pattern[str]:
+    return _compile(lexicon.get(key), at_start, folded)
 
 
-@cache
-def _compile(phrases: tuple[str, ...], at_start: bool) -> re.Pattern[str]:
+def _compile(phrases: tuple[str, ...], at_start: bool, folded: bool) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
     if not alternatives:
         return re.compile(r"(?!x)x")
     head = r"^\s*" if at_start else r"(?<!\w)"
-    return re.compile(rf"{head}(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return re.compile(rf"{head}(?:{alternatives})(?!\w)", 0 if folded else re.IGNORECASE)
 
 
 @cache

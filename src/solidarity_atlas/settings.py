@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,11 @@ SETTINGS: dict[str, Setting] = {
             "and a line must recur in at least 3 of them.",
         ),
         Setting(
+            "SOLIDARITY_CACHE_DIR",
+            str(Path.home() / ".cache" / "solidarity-atlas"),
+            "Folder for data derived from installed packages (the city gazetteer index); safe to delete.",
+        ),
+        Setting(
             "SOLIDARITY_DB",
             "sqlite:///atlas.db",
             "Database URL (SQLAlchemy form) for the knowledge base.",
@@ -68,6 +74,10 @@ def max_bytes() -> int:
 
 def boilerplate_share() -> float:
     return float(get("SOLIDARITY_BOILERPLATE_SHARE"))
+
+
+def cache_dir() -> Path:
+    return Path(get("SOLIDARITY_CACHE_DIR")).expanduser()
 
 
 def boilerplate_min_docs() -> int:

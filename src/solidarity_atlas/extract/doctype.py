@@ -30,8 +30,8 @@ _ORG_HEAD = re.compile(
 _ACRONYM = re.compile(r"^[\W\d]*[A-ZΑ-ΩА-Я][A-ZΑ-ΩА-Я\-()]{1,9}(?:\s*[-–,(]\s*[\w ()]+)?$")
 
 
-def _has(key: str, text: str) -> bool:
-    return bool(load().pattern(key).search(text))
+def _has(key: str, folded_text: str) -> bool:
+    return bool(load().pattern(key, folded=True).search(folded_text))
 
 
 def org_lines(texts: list[str]) -> int:
@@ -67,7 +67,7 @@ def classify(page: Page, blocks: list[Block]) -> str:
     if _has("doctype.addressee", body) and first_person:
         return "petition"
     declaration = 2 * _has("doctype.declaration", head) + _has("doctype.declaration", body) + first_person
-    news = len({m.group(0).casefold() for m in load().pattern("doctype.news_report").finditer(body)})
+    news = len({m.group(0).casefold() for m in load().pattern("doctype.news_report", folded=True).finditer(body)})
     if news >= 2 and news > declaration:
         return "news_report"
     return "declaration" if declaration else "news_report"

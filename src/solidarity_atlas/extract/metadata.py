@@ -19,6 +19,8 @@ from solidarity_atlas.lexicons import load
 from solidarity_atlas.model import Block, Page, Span
 from solidarity_atlas.resolve.places import gazetteer
 
+SHORT_LINE = 160  # stamps, datelines and date lines are shorter than this
+DATELINE_HEAD = 80  # a news dateline opens its paragraph within this many characters
 MAX_TITLE_CHARS = 220  # a longer first line is a paragraph: the page has no headline
 MAX_TITLE_WORDS = 32
 _US_STAMP = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d\d\s*[AP]\.?M\.?$", re.IGNORECASE)
@@ -97,12 +99,19 @@ def _html_title(page: Page) -> Span | None:
     return Span(fallback, -1, -1) if fallback else None
 
 
-def dated_lines(page: Page, blocks: list[Block]) -> list[DatedLine]:
-    """Every date of the main text with the role its line gives it."""
+def dated_lines(page: Page, blocks: list[Block], *, running_text: bool = False) -> list[DatedLine]:
+    """Dates of the main text with the role their line gives them.
+
+    By default only short lines and the opening words of paragraphs are read
+    (stamps, datelines and date lines stand there); ``running_text=True``
+    reads every paragraph whole.
+    """
     published = load().pattern("published.labels")
     out: list[DatedLine] = []
     for index, block in enumerate(blocks):
         text = page.block_text(block)
+        if not running_text and len(text) > SHORT_LINE:
+            text = text[:DATELINE_HEAD]  # "Soma, May 17, 2014 – The death toll..."
         for mention in find_dates(text):
             before, after = text[: mention.start], text[mention.end :]
             role, place = "text", None

@@ -82,8 +82,11 @@ class DateAndPlace:
 
     def match(self, ctx: Context) -> tuple[Span | None, Span | None]:
         ctx.dated = metadata.dated_lines(ctx.page, ctx.blocks)
-        year = metadata.document_year(ctx.page, ctx.blocks, ctx.dated)
-        chosen = metadata.choose_date(ctx.dated, ctx.record.doc_type, year)
+        chosen = metadata.choose_date(ctx.dated, ctx.record.doc_type, None)
+        if chosen is None:  # no stamp, dateline or date line: read the running text
+            ctx.dated = metadata.dated_lines(ctx.page, ctx.blocks, running_text=True)
+            year = metadata.document_year(ctx.page, ctx.blocks, ctx.dated)
+            chosen = metadata.choose_date(ctx.dated, ctx.record.doc_type, year)
         if chosen is None and ctx.page.hints.meta_date:
             found = metadata.find_dates(ctx.page.hints.meta_date)
             chosen = found[0] if found and found[0].has_year else None

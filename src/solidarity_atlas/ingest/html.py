@@ -152,7 +152,8 @@ def _main_content(html: str, tree: etree._Element, raws: list[_Raw]) -> tuple[se
     """Indexes of blocks that are main text, and which method decided."""
     try:
         extracted = trafilatura.extract(
-            tree, include_comments=False, include_tables=True, favor_recall=True, deduplicate=False
+            tree, include_comments=False, include_tables=True, favor_recall=True, deduplicate=False,
+            fast=True,  # no readability/justext fallbacks: the restoring step below recovers what it misses
         )
     except Exception:  # noqa: BLE001 - trafilatura bugs must not lose the page; the fallback decides
         extracted = None
