@@ -43,7 +43,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 class DatedLine:
     role: str  # dateline, dateonly, stamp, text
     mention: DateMention
-    place: str | None
+    place: Span | None
     block: int
 
 
@@ -123,7 +123,8 @@ def dated_lines(page: Page, blocks: list[Block], *, running_text: bool = False) 
                 _AFTER_DATE.match(after) or _NEWS_DASH.match(after)
                 or (text[: mention.end].endswith(".") and after[:1].isspace())  # "Шымкент, 25 июля. Сегодня..."
             ):
-                role, place = "dateline", m.group("place").strip()
+                role = "dateline"
+                place = Span(m.group("place"), block.start + m.start("place"), block.start + m.end("place"))
             out.append(DatedLine(role, DateMention(mention.value, block.start + mention.start,
                                                    block.start + mention.end, mention.precision), place, index))
     return out
@@ -156,7 +157,7 @@ def choose_date(lines: list[DatedLine], doc_type: str, year: int | None) -> Date
 def dateline_place(lines: list[DatedLine]) -> Span | None:
     for line in reversed(lines):
         if line.role == "dateline" and line.place:
-            return Span(line.place, line.mention.start - len(line.place) - 2, line.mention.start)
+            return line.place
     return None
 
 

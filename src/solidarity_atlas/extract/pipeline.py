@@ -89,8 +89,11 @@ class DateAndPlace:
             chosen = metadata.choose_date(ctx.dated, ctx.record.doc_type, year)
         if chosen is None and ctx.page.hints.meta_date:
             found = metadata.find_dates(ctx.page.hints.meta_date)
-            chosen = found[0] if found and found[0].has_year else None
-        date = Span(chosen.value, chosen.start, chosen.end) if chosen else None
+            if found and found[0].has_year:  # from the markup, not the text: no offsets to cite
+                chosen = metadata.DateMention(found[0].value, -1, -1, found[0].precision)
+        date = None
+        if chosen is not None:
+            date = Span(chosen.value, chosen.start, chosen.end)
         place = metadata.dateline_place(ctx.dated)
         if place is None and ctx.record.doc_type in ("news_report", "petition"):
             place = metadata.place_in_text(ctx.page, ctx.blocks)
@@ -99,8 +102,9 @@ class DateAndPlace:
     def annotate(self, ctx: Context, found: tuple[Span | None, Span | None]) -> None:
         date, place = found
         if date:
-            ctx.record.date = date.text
-            ctx.record.evidence["date"] = date
+            ctx.record.date = date.text  # the ISO value; the evidence quotes the page
+            if date.start >= 0:
+                ctx.record.evidence["date"] = Span(ctx.page.text[date.start : date.end], date.start, date.end)
         if place:
             ctx.record.place = metadata.place_name(place.text)
             ctx.record.evidence["place"] = place

@@ -33,6 +33,9 @@ _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*$")
 _SENTENCE = re.compile(r"[.!?;:]\s*$")
 
 
+MAX_CHROME_LINE = 400  # no rule marks a longer line: it is a paragraph
+
+
 def nav_line(line: str) -> bool:
     """A menu or breadcrumb: three or more short items between separators."""
     if len(line) > 200:
@@ -60,7 +63,7 @@ def image_name(line: str) -> bool:
 def line_reason(line: str) -> str | None:
     """Chrome judged from the line alone."""
     stripped = line.strip()
-    if not stripped:
+    if not stripped or len(stripped) > MAX_CHROME_LINE:
         return None
     if stripped == "\f":
         return "page break"

@@ -82,7 +82,7 @@ def _build() -> Gazetteer:
     return Gazetteer(index, table)
 
 
-def _places_csv():  # type: ignore[no-untyped-def]
+def _places_csv():  # noqa: ANN202 - an importlib Traversable
     return resources.files("solidarity_atlas") / "data" / "places.csv"
 
 
