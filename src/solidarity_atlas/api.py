@@ -18,7 +18,8 @@ from solidarity_atlas.extract.pipeline import extract
 from solidarity_atlas.ingest.reader import read_page
 from solidarity_atlas.model import Record
 
-WINDOW_PER_JOB = 16  # documents in flight per worker: order is kept, memory stays bounded
+WINDOW_PER_JOB = 32  # documents in flight per worker: order is kept, memory stays bounded
+CHUNK = 8  # documents sent to a worker at a time: fewer round trips between processes
 
 
 @dataclass(slots=True)
@@ -71,6 +72,15 @@ def _work(path: str) -> Outcome:
     return extract_file(path, _RECURRING.get(os.path.dirname(path), frozenset()))
 
 
+def _work_chunk(paths: list[str]) -> list[Outcome]:
+    return [_work(p) for p in paths]
+
+
+def _chunks(paths: Iterator[str], size: int) -> Iterator[list[str]]:
+    while chunk := list(islice(paths, size)):
+        yield chunk
+
+
 def extract_files(
     paths: Iterable[str], *, jobs: int = 1, recurring: dict[str, frozenset[int]] | None = None
 ) -> Iterator[Outcome]:
@@ -80,12 +90,12 @@ def extract_files(
         _init_worker(recurring)
         yield from (_work(p) for p in paths)
         return
-    iterator = iter(paths)
+    chunks = _chunks(iter(paths), CHUNK)
     warm_up()  # forked workers inherit the loaded models instead of each loading its own
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(recurring,)) as pool:
-        window = deque(pool.submit(_work, p) for p in islice(iterator, jobs * WINDOW_PER_JOB))
+        window = deque(pool.submit(_work_chunk, c) for c in islice(chunks, jobs * WINDOW_PER_JOB // CHUNK))
         while window:
             head = window.popleft()
-            for path in islice(iterator, 1):
-                window.append(pool.submit(_work, path))
-            yield head.result()
+            for chunk in islice(chunks, 1):
+                window.append(pool.submit(_work_chunk, chunk))
+            yield from head.result()

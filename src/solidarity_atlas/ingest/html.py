@@ -149,7 +149,19 @@ def _key(text: str) -> str:
 
 
 def _main_content(html: str, tree: etree._Element, raws: list[_Raw]) -> tuple[set[int], str]:
-    """Indexes of blocks that are main text, and which method decided."""
+    """Indexes of blocks that are main text, and which method decided.
+
+    A page that marks its article (one ``<article>``, or one ``<main>``) says
+    where the text is; the container rules then suffice and trafilatura (4 ms
+    a page, most of the cost of an HTML page) is spared.  Elsewhere, in table
+    and ``<div>`` layouts, trafilatura finds the text.
+    """
+    marked = _marked_article(tree)
+    if marked is not None:
+        inside = set(marked.iter())
+        keep = {i for i, r in enumerate(raws) if r.chrome is None and r.element in inside}
+        if keep:
+            return keep, "article markup"
     try:
         extracted = trafilatura.extract(
             tree, include_comments=False, include_tables=True, favor_recall=True, deduplicate=False,
@@ -179,6 +191,14 @@ def _main_content(html: str, tree: etree._Element, raws: list[_Raw]) -> tuple[se
         if raws[i].element in inside:
             keep.add(i)  # restored: in the article's region, outside chrome, dropped by trafilatura
     return keep, "trafilatura"
+
+
+def _marked_article(tree: etree._Element) -> etree._Element | None:
+    for tag in ("article", "main"):
+        found = tree.xpath(f"//{tag} | //*[@role='{'article' if tag == 'article' else 'main'}']")
+        if len(found) == 1:
+            return found[0]
+    return None
 
 
 def _common_ancestor(elements: list[etree._Element]) -> etree._Element | None:
