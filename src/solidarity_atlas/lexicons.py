@@ -20,6 +20,7 @@ class Lexicon:
     """Phrases by ``section.key`` (``chrome.prefixes``), each with its language."""
 
     phrases: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    tables: dict[str, dict[str, str]] = field(default_factory=dict)  # e.g. abbreviations: CP -> Communist Party
 
     def get(self, key: str) -> tuple[str, ...]:
         return tuple(p for p, _ in self.phrases.get(key, ()))
@@ -52,6 +53,7 @@ def _compile(phrases: tuple[str, ...], at_start: bool, folded: bool) -> re.Patte
 @cache
 def load() -> Lexicon:
     merged: dict[str, list[tuple[str, str]]] = {}
+    tables: dict[str, dict[str, str]] = {}
     folder = resources.files("solidarity_atlas") / "data" / "lexicons"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".toml"):
@@ -62,5 +64,8 @@ def load() -> Lexicon:
             if not isinstance(values, dict):
                 continue
             for key, phrases in values.items():
+                if isinstance(phrases, str):  # a table of one value per key (abbreviations)
+                    tables.setdefault(section, {})[key] = phrases
+                    continue
                 merged.setdefault(f"{section}.{key}", []).extend((str(p).casefold(), lang) for p in phrases)
-    return Lexicon({k: tuple(v) for k, v in merged.items()})
+    return Lexicon({k: tuple(v) for k, v in merged.items()}, {k: dict(v) for k, v in tables.items()})

@@ -28,6 +28,9 @@ _CALENDAR = re.compile(
     r"\s*[-–—]\s*\S",
     re.IGNORECASE,
 )
+_PAGE_NUMBER = re.compile(r"^[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?$|^(?:page|página|pagina|seite|стр\.?|страница|σελίδα|sayfa)\s*\d{1,4}(?:\s*(?:of|de|di|von|из|/)\s*\d{1,4})?$", re.IGNORECASE)
+# A header or footer repeated on every page of a PDF: "... page 2", "... – 3 –".
+_RUNNING_HEADER = re.compile(r"\s{3,}(?:page|página|pagina|seite|стр\.?|страница|σελίδα|sayfa)?\s*\d{1,4}(?:\s*(?:of|de|di|von|из|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
 _COOKIE = re.compile(r"\bcookies?\b|\bкуки\b", re.IGNORECASE)
 _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*$")
 _SENTENCE = re.compile(r"[.!?;:]\s*$")
@@ -73,6 +76,10 @@ def line_reason(line: str) -> str | None:
         return "language switch"
     if image_name(stripped):
         return "image file name"
+    if _PAGE_NUMBER.match(stripped):
+        return "page number"
+    if _RUNNING_HEADER.search(stripped) and len(stripped) <= 160:
+        return "running header"
     if stripped.startswith("©"):
         return "copyright"
     if len(stripped) <= 400 and _COOKIE.search(stripped):
