@@ -52,6 +52,11 @@ SETTINGS: dict[str, Setting] = {
             "Folder for data derived from installed packages (the city gazetteer index); safe to delete.",
         ),
         Setting(
+            "SOLIDARITY_JUDGEMENTS",
+            "judgements.jsonl",
+            "File of human judgements on organisations (merge, split, alias, rename), applied on every run.",
+        ),
+        Setting(
             "SOLIDARITY_DB",
             "sqlite:///atlas.db",
             "Database URL (SQLAlchemy form) for the knowledge base.",
@@ -74,6 +79,10 @@ def max_bytes() -> int:
 
 def boilerplate_share() -> float:
     return float(get("SOLIDARITY_BOILERPLATE_SHARE"))
+
+
+def judgements_path() -> Path:
+    return Path(get("SOLIDARITY_JUDGEMENTS")).expanduser()
 
 
 def cache_dir() -> Path:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from solidarity_atlas.extract import doctype, metadata
+from solidarity_atlas.extract import doctype, issuers, metadata, signatories
 from solidarity_atlas.extract.languages import document_languages
 from solidarity_atlas.model import Block, Page, Record, Span
+from solidarity_atlas.resolve.orgs import resolver
 
 
 @dataclass(slots=True)
@@ -110,7 +111,75 @@ class DateAndPlace:
             ctx.record.evidence["place"] = place
 
 
-PIPELINE: tuple[Extractor[Any], ...] = (Languages(), Title(), DocType(), DateAndPlace())
+class Signatories:
+    """Every item of every signatory list, resolved to a canonical organisation."""
+
+    name = "signatories"
+    fills: tuple[str, ...] = ("signatories", "flags")
+
+    def match(self, ctx: Context) -> list[signatories.Item]:
+        if ctx.record.doc_type == "other":
+            return []  # menus and calendars name organisations that signed nothing
+        cue_required = ctx.record.doc_type in ("declaration", "news_report")
+        items = signatories.list_items(ctx.page, ctx.blocks, cue_required=cue_required)
+        return items + signatories.inline_items(ctx.page, ctx.blocks)
+
+    def annotate(self, ctx: Context, found: list[signatories.Item]) -> None:
+        resolve = resolver().resolve
+        ctx.record.signatories = [resolve(item.raw).org for item in found]
+        ctx.record.flags.extend(signatories.flags(found))
+        for i, item in enumerate(found):
+            ctx.record.evidence[f"signatories.{i}"] = Span(item.raw, item.start, item.end)
+
+
+class Issuers:
+    """The organisation(s) in whose name the document is published."""
+
+    name = "issuers"
+    fills: tuple[str, ...] = ("issuers",)
+
+    def match(self, ctx: Context) -> list[Span]:
+        kind = ctx.record.doc_type
+        signed = [Span(o.raw, -1, -1) for o in ctx.record.signatories]
+        if kind == "other":
+            return []
+        if kind == "joint_statement" and signed:
+            return signed
+        if kind == "resolution":
+            named = issuers.meeting(ctx.page, ctx.blocks)
+            if named:
+                return [named]
+        candidates = issuers.publisher_candidates(ctx.page, ctx.blocks)
+        if kind == "petition" and signed:
+            sender = self._known(candidates[-4:])  # "a delegation of X handed in..."
+            return [sender] if sender and sender.text not in {s.text for s in signed} else signed
+        known = self._known(candidates)
+        if known:
+            return [known]
+        if kind == "resolution":
+            body = issuers.participants(ctx.page, ctx.blocks)
+            return [body] if body else []
+        return signed
+
+    @staticmethod
+    def _known(candidates: list[Span]) -> Span | None:
+        resolve = resolver().resolve
+        for span in candidates:
+            if span.text.strip() and resolve(span.text.strip()).method != "new":
+                return span
+        return None
+
+    def annotate(self, ctx: Context, found: list[Span]) -> None:
+        resolve = resolver().resolve
+        seen: set[str] = set()
+        for span in found:
+            org = resolve(span.text.strip()).org
+            if org.org_id not in seen:
+                seen.add(org.org_id)
+                ctx.record.issuers.append(org)
+
+
+PIPELINE: tuple[Extractor[Any], ...] = (Languages(), Title(), DocType(), DateAndPlace(), Signatories(), Issuers())
 
 
 def extract(page: Page, pipeline: tuple[Extractor[Any], ...] = PIPELINE) -> Record:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from solidarity_atlas.extract.dates import find_dates
 from solidarity_atlas.lexicons import load
 from solidarity_atlas.model import Block, Page
+from solidarity_atlas.shapes import abbreviation_pattern, is_acronym
 
 MAX_ITEM = 160  # a longer line is a paragraph, not a list item
 _MARKER = re.compile(
@@ -37,16 +38,6 @@ _MARKER = re.compile(
 )
 _COLUMNS = re.compile(r"\S(?:\s{3,}|\t+)\S")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
-_ACRONYM_CHARS = re.compile(r"^[A-ZΑ-ΩА-ЯЁ0-9][\w()\-–/&.]{1,12}$")
-
-
-def is_acronym(word: str) -> bool:
-    """"KKE", "CGTP-IN", "PCdoB", "CPI(M)", "ΠΑΜΕ", "КПРФ": mostly capitals, two at least."""
-    word = word.strip("()[]«»\"'.,;:")
-    if not _ACRONYM_CHARS.match(word):
-        return False
-    upper = sum(c.isupper() for c in word)
-    return upper >= 2 and upper >= sum(c.islower() for c in word)
 _SENTENCE_END = re.compile(r"[.!?;]\s*$")
 # Acronyms that name states or alliances, not signing organisations.
 _NOT_ORGS = frozenset({"USA", "US", "UK", "EU", "UN", "NATO", "IMF", "USSR", "CIA", "EE.UU.", "EUA", "ΗΠΑ", "США", "ABD"})
@@ -112,18 +103,6 @@ def org_score(text: str) -> float:
 
 def _abbreviation(text: str) -> bool:
     return bool(abbreviation_pattern().search(text))
-
-
-_ABBREVIATIONS: list[re.Pattern[str]] = []
-
-
-def abbreviation_pattern() -> re.Pattern[str]:
-    """"CP", "WP", "NCP"... as words, also glued to "of"/"in" ("CPof Malta") or in lower case ("Cp")."""
-    if not _ABBREVIATIONS:
-        table = load().tables.get("abbreviations", {})
-        alternatives = "|".join(re.escape(a) for a in sorted(table, key=len, reverse=True))
-        _ABBREVIATIONS.append(re.compile(rf"(?<![\w'’])(?:{alternatives})(?=(?:of|in)?(?![\w'’]))", re.IGNORECASE))
-    return _ABBREVIATIONS[0]
 
 
 def _lines(page: Page, blocks: list[Block]) -> list[_Line]:

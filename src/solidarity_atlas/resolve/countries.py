@@ -1,0 +1,90 @@
+"""Countries named in organisation names and list items, in any corpus language.
+
+``data/countries.csv`` gives every ISO 3166-1 country its names and demonyms
+in the corpus languages (with the case forms party names use: "Греции",
+"Ελλάδας", "Österreichs"), and historic or disputed names mapped to the
+country a statement from them belongs to; ``--`` marks names of no one
+country (Soviet Union, Kurdistan).  pycountry answers for any official
+English name the table lacks.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from solidarity_atlas.resolve.text import fold
+
+NO_COUNTRY = "--"
+MAX_WORDS = 5  # longest country name in words ("Bosnia and Herzegovina", "República Democrática del Congo")
+
+
+@dataclass(frozen=True, slots=True)
+class CountryMention:
+    code: str  # ISO alpha-2, or NO_COUNTRY
+    start: int  # word index
+    end: int
+    demonym: bool
+
+
+class Countries:
+    def __init__(self, names: dict[str, str], demonyms: dict[str, str], english: dict[str, str]):
+        self._names = names
+        self._demonyms = demonyms
+        self.english = english  # code -> English short name
+
+    def lookup(self, name: str) -> str | None:
+        """The code a whole string names (a country name or demonym), else None."""
+        key = fold(name)
+        return self._names.get(key) or self._demonyms.get(key) or _pycountry(name)
+
+    def find(self, words: list[str]) -> list[CountryMention]:
+        """Country names and demonyms among folded words, longest first, not overlapping."""
+        found: list[CountryMention] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
+                key = " ".join(words[i : i + n])
+                code = self._names.get(key)
+                demonym = False
+                if code is None:
+                    code, demonym = self._demonyms.get(key), True
+                if code:
+                    found.append(CountryMention(code, i, i + n, demonym))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
+
+@cache
+def _pycountry(name: str) -> str | None:
+    import pycountry
+
+    try:
+        return str(pycountry.countries.lookup(name.strip()).alpha_2)
+    except LookupError:
+        return None
+
+
+@cache
+def countries() -> Countries:
+    names: dict[str, str] = {}
+    demonyms: dict[str, str] = {}
+    english: dict[str, str] = {}
+    path = resources.files("solidarity_atlas") / "data" / "countries.csv"
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(line for line in handle if not line.startswith("#")):
+            code = row["code"].strip()
+            if code != NO_COUNTRY:
+                english.setdefault(code, row["name"].strip())
+            for name in [row["name"], *row["names"].split("|")]:
+                if fold(name):
+                    names.setdefault(fold(name), code)
+            for demonym in row["demonyms"].split("|"):
+                if fold(demonym):
+                    demonyms.setdefault(fold(demonym), code)
+    return Countries(names, demonyms, english)

@@ -1,0 +1,159 @@
+"""Resolve a signatory as written to one canonical organisation.
+
+In order: a human judgement about this very string; an exact name (folded:
+case, accents, quotes, "the" do not count) with or without the country
+written beside it; an acronym, in the country given; the concept — the
+name's words in English, in the country given — which carries a name across
+languages ("Partido Comunista da Grécia" = "Communist Party of Greece");
+a fuzzy match within the same country that forgives typos but never a
+distinguishing word ("CP in Denmark" is not "CP of Denmark", "Syrian CP"
+not "Syrian CP [Unified]").  An organisation none of these finds is new,
+with an id made from its name and country, so the same unknown party gets
+the same id in every document.  Nothing is dropped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from solidarity_atlas import settings
+from solidarity_atlas.model import Org
+from solidarity_atlas.resolve import judgements as judgements_mod
+from solidarity_atlas.resolve.countries import countries
+from solidarity_atlas.resolve.names import ParsedName, parse
+from solidarity_atlas.resolve.registry import Registry, name_key, registry
+from solidarity_atlas.resolve.text import fold, slug
+
+FUZZY_CUTOFF = 88  # rapidfuzz ratio; below it two names are different organisations
+TYPO_CUTOFF = 80  # two differing words are one word misspelt at or above this ratio
+TYPO_MIN_LENGTH = 5  # shorter words ("of", "in", "new") are never typos of each other
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    org: Org
+    method: str  # judgement, name, acronym, concept, fuzzy, new
+
+
+class Resolver:
+    def __init__(self, reg: Registry, judgements: judgements_mod.Judgements):
+        self.registry = reg
+        self.judgements = judgements
+        for org_id, names in judgements.aliases.items():
+            reg.add_names(org_id, names)
+        self._cache: dict[str, Resolution] = {}
+
+    def resolve(self, raw: str) -> Resolution:
+        found = self._cache.get(raw)
+        if found is None:
+            found = self._resolve(raw)
+            self._cache[raw] = found
+        return found
+
+    def _resolve(self, raw: str) -> Resolution:
+        split = self.judgements.splits.get(fold(raw))
+        if split is not None:
+            return self._finish(raw, str(split["new_id"]), split.get("name") or raw, split.get("country"), "judgement")
+        parsed = parse(raw)
+        for method, org_id in self._candidates(parsed):
+            if org_id:
+                entry = self.registry.entries.get(org_id)
+                if entry is not None:
+                    return self._finish(raw, org_id, entry.name, entry.country, method)
+        name = parsed.name
+        country = parsed.country
+        org_id = f"{slug(name)}-{(country or ('int' if parsed.international else 'xx')).lower()}"
+        return self._finish(raw, org_id, name, country, "new")
+
+    def _candidates(self, p: ParsedName):  # type: ignore[no-untyped-def]
+        yield "name", self._choose(self.registry.named(p.raw), p)
+        yield "name", self._choose(self.registry.named(p.name), p)
+        for acronym in p.acronyms:
+            yield "acronym", self._choose(self.registry.acronym(acronym), p)
+        if p.concept and (p.country or p.international):
+            key = (None if p.international else p.country, p.concept)
+            yield "concept", self._choose(self.registry.by_concept.get(key, set()), p)
+        yield "fuzzy", self._fuzzy(p)
+
+    def _choose(self, ids: set[str], p: ParsedName) -> str | None:
+        """The one candidate that fits the country given; None when none or several do."""
+        if not ids:
+            return None
+        if p.country or p.international:
+            wanted = None if p.international else p.country
+            fitting = [i for i in ids if self.registry.entries[i].country == wanted]
+            if not fitting and p.affix_country is None:
+                fitting = [i for i in ids if self.registry.entries[i].country is None]  # "CP of Soviet Union"
+            ids = set(fitting)
+        return next(iter(ids)) if len(ids) == 1 else None
+
+    def _fuzzy(self, p: ParsedName) -> str | None:
+        if not (p.country or p.international):
+            return None
+        pool = self.registry.by_country.get(None if p.international else p.country, [])
+        choices = {}
+        for org_id in pool:
+            for name in self.registry.entries[org_id].names:
+                choices[name_key(name)] = org_id
+        query = name_key(p.name)
+        if not query or not choices:
+            return None
+        for match, score, _ in process.extract(query, list(choices), scorer=fuzz.ratio, limit=3):
+            if score >= FUZZY_CUTOFF and same_words(query, match):
+                return choices[match]
+        return None
+
+    def _finish(self, raw: str, org_id: str, name: str, country: str | None, method: str) -> Resolution:
+        org_id = self.judgements.canonical(org_id)
+        entry = self.registry.entries.get(org_id)
+        if entry is not None:
+            name, country = entry.name, entry.country
+        if (renamed := self.judgements.renames.get(org_id)) is not None:
+            name = renamed.get("name") or name
+            country = renamed.get("country", country)
+        return Resolution(Org(raw=raw, name=name, country=country, org_id=org_id), method)
+
+
+def same_words(a: str, b: str) -> bool:
+    """Equal word for word but for typos: no word added, dropped or exchanged for another."""
+    left, right = Counter(a.split()), Counter(b.split())
+    only_left = list((left - right).elements())
+    only_right = list((right - left).elements())
+    if len(only_left) != len(only_right):
+        return False
+    for word in only_left:
+        match = next(
+            (w for w in only_right if min(len(w), len(word)) >= TYPO_MIN_LENGTH and fuzz.ratio(w, word) >= TYPO_CUTOFF),
+            None,
+        )
+        if match is None:
+            return False
+        only_right.remove(match)
+    return True
+
+
+@lru_cache(maxsize=1)
+def _resolver(path: str, stamp: float) -> Resolver:
+    return Resolver(registry_copy(), judgements_mod.load(Path(path)))
+
+
+def registry_copy() -> Registry:
+    from solidarity_atlas.resolve.registry import load_entries
+
+    return Registry(load_entries()) if settings.judgements_path().exists() else registry()
+
+
+def resolver() -> Resolver:
+    """The resolver with the current judgements (reloaded when the file changes)."""
+    path = settings.judgements_path()
+    stamp = path.stat().st_mtime if path.exists() else 0.0
+    return _resolver(str(path), stamp)
+
+
+def country_name(code: str | None) -> str | None:
+    return countries().english.get(code) if code else None
