@@ -14,35 +14,73 @@ first it knows.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from solidarity_atlas.lexicons import load
 from solidarity_atlas.model import Block, Page, Span
+from solidarity_atlas.shapes import is_acronym
 
 _MEETING = re.compile(
     r"(?:\b\d{1,2}(?:st|nd|rd|th)\s+)?International\s+Meeting\s+of\s+Communist\s+and\s+Workers['’]?\s+Parties"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\s+IMCWP\b",
     re.IGNORECASE,
 )
-_OF_ORG = re.compile(r"\b(?:of|by|del|de la|du|de|des|der|des)\s+(?:the\s+)?(?P<org>[A-ZÀ-ÝΑ-ΩА-Я][\w'’.-]*(?:\s+[\w'’.-]+){0,6})")
+_OF_ORG = re.compile(
+    r"\b(?:of|by|del|de la|du|de|des|der)\s+(?:the\s+)?(?P<org>[A-ZÀ-ÝΑ-ΩА-Я][\w'’.-]*(?:\s+[\w'’.-]+){0,6})"
+)
 _SITE_SPLIT = re.compile(r"\s+[|–—-]\s+|\s*\|\s*")
 _DELEGATION = re.compile(
     r"\b(?:a\s+)?delegation\s+of\s+(?:the\s+)?(?P<org>[A-ZÀ-Ý][\w'’.-]*(?:\s+[A-ZÀ-Ý][\w'’.-]*){0,6})"
 )
-_SUBJECT = re.compile(r"^(?:The\s+|El\s+|La\s+|Le\s+|Die\s+|Η\s+|Το\s+)?(?P<org>[A-ZÀ-ÝΑ-ΩА-Я][\w'’.()-]*(?:\s+[A-ZÀ-Ý(][\w'’.()-]*){0,6})\s")
+_SUBJECT = re.compile(
+    r"^(?:The\s+|El\s+|La\s+|Le\s+|Die\s+|Η\s+|Το\s+)?"
+    r"(?P<org>[A-ZÀ-ÝΑ-ΩА-Я][\w'’.()-]*(?:\s+[A-ZÀ-Ý(][\w'’.()-]*){0,6})\s"
+)
 
 
-def meeting(page: Page, blocks: list[Block]) -> Span | None:
-    """The international meeting a resolution comes from, as written."""
+def meeting(page: Page, blocks: list[Block], bodies: tuple[str, ...] = ()) -> Span | None:
+    """The international meeting or body a resolution comes from, as written (with its ordinal).
+
+    ``bodies`` are the names of international bodies in every language the registry knows.
+    """
+    pattern = _bodies_pattern(bodies)
     for block in blocks[:8]:
         text = page.block_text(block)
-        if m := _MEETING.search(text):
+        m = _MEETING.search(text) or (pattern.search(text) if pattern else None)
+        if m:
             return Span(m.group(0), block.start + m.start(), block.start + m.end())
+    return None
+
+
+@cache
+def _bodies_pattern(bodies: tuple[str, ...]) -> re.Pattern[str] | None:
+    names = sorted({b for b in bodies if len(b) >= 12}, key=len, reverse=True)
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n) for n in names)
+    return re.compile(rf"(?:\b\d{{1,2}}\S{{0,3}}\s+)?(?:{alternatives})", re.IGNORECASE)
+
+
+_ORDINAL = re.compile(r"^\d{1,2}(?:st|nd|rd|th|η|ης|-?я|-?й|e|ª|º|\.)?\s+", re.IGNORECASE)
+
+
+def without_ordinal(text: str) -> str:
+    """"13th International Meeting..." names the series, the International Meeting."""
+    return _ORDINAL.sub("", text)
+
+
+def delegation(page: Page, blocks: list[Block]) -> Span | None:
+    """"A delegation of X went to the embassy": X sends the petition."""
+    for block in blocks[:4]:
+        text = page.block_text(block)
+        if m := _DELEGATION.search(text):
+            return Span(m.group("org"), block.start + m.start("org"), block.start + m.end("org"))
     return None
 
 
 def participants(page: Page, blocks: list[Block]) -> Span | None:
     """"The participants of the meeting": a resolution that names no body."""
-    pattern = load().pattern("doctype.resolution_body")
+    pattern = load().pattern("issuers.participants")
     for block in blocks:
         text = page.block_text(block)
         if m := pattern.search(text):
@@ -70,6 +108,9 @@ def publisher_candidates(page: Page, blocks: list[Block]) -> list[Span]:
     for block in page.blocks:
         if block.drop == "chrome phrase":
             found.extend(_after_of(page.block_text(block), block.start))
+    for block in blocks[:2]:  # headlines: "Заявление Президиума ЦК КПРФ", "PCP: End the blockade"
+        if len(page.block_text(block)) <= 200:
+            found.extend(_acronyms(page.block_text(block), block.start))
     for block in blocks[:3]:
         text = page.block_text(block)
         if m := _DELEGATION.search(text):
@@ -79,6 +120,15 @@ def publisher_candidates(page: Page, blocks: list[Block]) -> list[Span]:
             words = m.group("org").split()
             found.append(Span(words[0], block.start + m.start("org"), block.start + m.start("org") + len(words[0])))
     return found
+
+
+def _acronyms(text: str, offset: int) -> list[Span]:
+    spans = []
+    for m in re.finditer(r"[^\s:;,.!?«»\"“”()]+", text):
+        word = m.group(0)
+        if len(word) >= 3 and is_acronym(word):
+            spans.append(Span(word, offset + m.start(), offset + m.end()))
+    return spans
 
 
 def _parts(page: Page, block: Block) -> list[Span]:

@@ -9,12 +9,26 @@ is adding a module and a line to :data:`PIPELINE`.  Later stages
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Protocol, TypeVar
 
 from solidarity_atlas.extract import doctype, issuers, metadata, signatories
 from solidarity_atlas.extract.languages import document_languages
 from solidarity_atlas.model import Block, Page, Record, Span
 from solidarity_atlas.resolve.orgs import resolver
+from solidarity_atlas.resolve.places import gazetteer
+from solidarity_atlas.resolve.registry import registry
+
+
+@cache
+def international_names() -> tuple[str, ...]:
+    reg = registry()
+    return tuple(n for e in reg.entries.values() if e.country is None and e.kind == "international" for n in e.names)
+
+
+def place_country(place: str | None) -> str | None:
+    found = gazetteer().lookup(place) if place else None
+    return found.country if found else None
 
 
 @dataclass(slots=True)
@@ -126,7 +140,8 @@ class Signatories:
 
     def annotate(self, ctx: Context, found: list[signatories.Item]) -> None:
         resolve = resolver().resolve
-        ctx.record.signatories = [resolve(item.raw).org for item in found]
+        here = place_country(ctx.record.place)
+        ctx.record.signatories = [resolve(item.raw, here).org for item in found]
         ctx.record.flags.extend(signatories.flags(found))
         for i, item in enumerate(found):
             ctx.record.evidence[f"signatories.{i}"] = Span(item.raw, item.start, item.end)
@@ -146,13 +161,16 @@ class Issuers:
         if kind == "joint_statement" and signed:
             return signed
         if kind == "resolution":
-            named = issuers.meeting(ctx.page, ctx.blocks)
+            named = issuers.meeting(ctx.page, ctx.blocks, international_names())
             if named:
                 return [named]
+        if kind == "petition":
+            sender = issuers.delegation(ctx.page, ctx.blocks)  # "a delegation of X handed in..."
+            if sender and sender.text not in {s.text for s in signed}:
+                return [sender]
+            if signed:
+                return signed
         candidates = issuers.publisher_candidates(ctx.page, ctx.blocks)
-        if kind == "petition" and signed:
-            sender = self._known(candidates[-4:])  # "a delegation of X handed in..."
-            return [sender] if sender and sender.text not in {s.text for s in signed} else signed
         known = self._known(candidates)
         if known:
             return [known]
@@ -171,9 +189,10 @@ class Issuers:
 
     def annotate(self, ctx: Context, found: list[Span]) -> None:
         resolve = resolver().resolve
+        here = place_country(ctx.record.place)
         seen: set[str] = set()
         for span in found:
-            org = resolve(span.text.strip()).org
+            org = resolve(issuers.without_ordinal(span.text.strip()), here).org
             if org.org_id not in seen:
                 seen.add(org.org_id)
                 ctx.record.issuers.append(org)

@@ -40,7 +40,9 @@ _COLUMNS = re.compile(r"\S(?:\s{3,}|\t+)\S")
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 _SENTENCE_END = re.compile(r"[.!?;]\s*$")
 # Acronyms that name states or alliances, not signing organisations.
-_NOT_ORGS = frozenset({"USA", "US", "UK", "EU", "UN", "NATO", "IMF", "USSR", "CIA", "EE.UU.", "EUA", "ΗΠΑ", "США", "ABD"})
+_NOT_ORGS = frozenset(
+    {"USA", "US", "UK", "EU", "UN", "NATO", "IMF", "USSR", "CIA", "EE.UU.", "EUA", "ΗΠΑ", "США", "ABD"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,17 +273,22 @@ def _split_inline(text: str, start: int, end: int, offset: int) -> list[Item]:
         s, e = pieces[-1]
         pieces[-1:] = _split_and(segment, s, e)
     items: list[Item] = []
+    strong = 0
     for s, e in pieces:
         s, e = _strip_article(segment, s, e)
         raw = segment[s:e].strip().rstrip(".")
         if not raw:
             continue
-        if org_score(raw) == 0:
+        score = org_score(raw)
+        if score == 0:
             break  # the sentence went on past the list
+        strong += score == 1.0
         lead = len(segment[s:e]) - len(segment[s:e].lstrip())
         begin = offset + start + s + lead
         items.append(Item(raw, begin, begin + len(raw), inline=True))
-    return items
+    # In running text "signed by" is often followed by a person ("signed by President X"): a list in a
+    # sentence counts when most of its items carry an organisation's marks.
+    return items if items and strong * 2 >= len(items) + (len(items) == 1) else []
 
 
 def _split_outside_brackets(segment: str, separator: str) -> list[tuple[int, int]]:

@@ -28,9 +28,11 @@ _CALENDAR = re.compile(
     r"\s*[-–—]\s*\S",
     re.IGNORECASE,
 )
-_PAGE_NUMBER = re.compile(r"^[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?$|^(?:page|página|pagina|seite|стр\.?|страница|σελίδα|sayfa)\s*\d{1,4}(?:\s*(?:of|de|di|von|из|/)\s*\d{1,4})?$", re.IGNORECASE)
+_PAGE_WORD = r"(?:page|página|pagina|seite|стр\.?|страница|σελίδα|sayfa)"
+_PAGE_OF = r"(?:\s*(?:of|de|di|von|из|/)\s*\d{1,4})?"
+_PAGE_NUMBER = re.compile(rf"^[-–—(\[]?\s*\d{{1,4}}\s*[-–—)\]]?$|^{_PAGE_WORD}\s*\d{{1,4}}{_PAGE_OF}$", re.IGNORECASE)
 # A header or footer repeated on every page of a PDF: "... page 2", "... – 3 –".
-_RUNNING_HEADER = re.compile(r"\s{3,}(?:page|página|pagina|seite|стр\.?|страница|σελίδα|sayfa)?\s*\d{1,4}(?:\s*(?:of|de|di|von|из|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
+_RUNNING_HEADER = re.compile(rf"\s{{3,}}{_PAGE_WORD}?\s*\d{{1,4}}{_PAGE_OF}\s*$", re.IGNORECASE)
 _COOKIE = re.compile(r"\bcookies?\b|\bкуки\b", re.IGNORECASE)
 _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*$")
 _SENTENCE = re.compile(r"[.!?;:]\s*$")

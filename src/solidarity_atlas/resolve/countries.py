@@ -18,6 +18,18 @@ from importlib import resources
 from solidarity_atlas.resolve.text import fold
 
 NO_COUNTRY = "--"
+# Countries whose own organisations write their names in these scripts (others: Latin, for this purpose).
+SCRIPTS = {
+    "greek": frozenset({"GR", "CY"}),
+    "cyrillic": frozenset({"RU", "UA", "BY", "BG", "RS", "MK", "KZ", "KG", "TJ", "MN", "MD", "ME", "BA"}),
+}
+
+
+def writes_in(code: str, script_name: str) -> bool:
+    """Whether a country's organisations name themselves in this script."""
+    if script_name in SCRIPTS:
+        return code in SCRIPTS[script_name]
+    return True
 MAX_WORDS = 5  # longest country name in words ("Bosnia and Herzegovina", "República Democrática del Congo")
 
 
@@ -64,6 +76,8 @@ class Countries:
 def _pycountry(name: str) -> str | None:
     import pycountry
 
+    if len(name.strip()) <= 3:
+        return None  # "FSM", "PCB": ISO codes look like acronyms of organisations
     try:
         return str(pycountry.countries.lookup(name.strip()).alpha_2)
     except LookupError:

@@ -27,9 +27,10 @@ _TRAILING_BRACKET = re.compile(r"\s*[(\[](?P<inner>[^()\[\]]+)[)\]]\s*$")
 _TRAILING_SEPARATED = re.compile(r"(?:\s*,\s*|\s+[-–—]\s+|\s*[–—]\s*)(?P<inner>[^,–—]+?)\s*$")
 _GLUED_ACRONYM = re.compile(r"-(?P<inner>[A-ZА-ЯЁΑ-Ω]{3,10})$")
 # Words that join the parts of a name in the corpus languages; never distinguishing.
-FILLERS = frozenset(
-    ["the", "of", "de", "del", "la", "las", "los", "el", "da", "do", "das", "dos", "du", "des", "le", "les", "l", "di", "della", "delle", "dei", "degli", "d", "der", "des", "den", "dem", "του", "της", "των", "το", "η", "ο"]
-)
+FILLERS = frozenset({
+    "the", "of", "de", "del", "la", "las", "los", "el", "da", "do", "das", "dos", "du", "des", "le", "les", "l",
+    "di", "della", "delle", "dei", "degli", "d", "der", "den", "dem", "του", "της", "των", "το", "η", "ο",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,7 @@ def parse(raw: str) -> ParsedName:
     if (m := _COUNTRY_FIRST.match(text)) and (code := table.lookup(m.group("country"))):
         affix, text = code, m.group("rest")
     for _ in range(4):  # "Partido Comunista da Índia (Marxista) (Índia)": peel from the end
-        m = _TRAILING_BRACKET.search(text) or _TRAILING_SEPARATED.search(text) or _GLUED_ACRONYM.search(text)
+        m = _peelable(text)
         if not m or m.start() == 0:
             break
         inner = m.group("inner").strip()
@@ -71,6 +72,8 @@ def parse(raw: str) -> ParsedName:
         else:
             break  # a qualifier that tells parties apart: it stays in the name
         text = text[: m.start()].strip(" ,")
+    if affix is None and (city := _city_affix(text)):
+        affix = city  # "Arbeitskreis Internationale Solidarität, Hamburg": the city tells the country
     words = text.split()
     if len(words) >= 2 and _acronym_like(words[0]) and (code := table.lookup(" ".join(words[1:]))):
         affix = affix or code  # "PPP Guyana"
@@ -86,6 +89,30 @@ def parse(raw: str) -> ParsedName:
         english(w) for i, w in enumerate(folded) if i not in country_words and w not in FILLERS
     )
     return ParsedName(raw, name, tuple(acronyms), affix, name_country, concept)
+
+
+CITY_MIN_POPULATION = 100_000  # smaller places share their names with words and with other places
+
+
+def _city_affix(text: str) -> str | None:
+    m = re.search(r",\s*(?P<city>[^,()]{3,30})$", text)
+    if not m:
+        return None
+    from solidarity_atlas.resolve.places import gazetteer
+
+    place = gazetteer().lookup(m.group("city"))
+    return place.country if place and place.population >= CITY_MIN_POPULATION else None
+
+
+def _peelable(text: str) -> re.Match[str] | None:
+    """The last affix: a bracket, or a part after a comma or dash ("– CPI(M)" before "(M)")."""
+    found = (_TRAILING_SEPARATED.search(text), _TRAILING_BRACKET.search(text), _GLUED_ACRONYM.search(text))
+    matches = [m for m in found if m and m.start() > 0]
+    for m in matches:
+        inner = m.group("inner").strip()
+        if countries().lookup(inner) or _acronym_like(inner):
+            return m
+    return matches[0] if matches else None
 
 
 def _acronym_like(text: str) -> bool:

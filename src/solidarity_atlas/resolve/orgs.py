@@ -14,7 +14,9 @@ the same id in every document.  Nothing is dropped.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,10 +26,10 @@ from rapidfuzz import fuzz, process
 from solidarity_atlas import settings
 from solidarity_atlas.model import Org
 from solidarity_atlas.resolve import judgements as judgements_mod
-from solidarity_atlas.resolve.countries import countries
+from solidarity_atlas.resolve.countries import countries, writes_in
 from solidarity_atlas.resolve.names import ParsedName, parse
 from solidarity_atlas.resolve.registry import Registry, name_key, registry
-from solidarity_atlas.resolve.text import fold, slug
+from solidarity_atlas.resolve.text import fold, script, slug
 
 FUZZY_CUTOFF = 88  # rapidfuzz ratio; below it two names are different organisations
 TYPO_CUTOFF = 80  # two differing words are one word misspelt at or above this ratio
@@ -46,16 +48,19 @@ class Resolver:
         self.judgements = judgements
         for org_id, names in judgements.aliases.items():
             reg.add_names(org_id, names)
-        self._cache: dict[str, Resolution] = {}
+        self._cache: dict[tuple[str, str | None], Resolution] = {}
 
-    def resolve(self, raw: str) -> Resolution:
-        found = self._cache.get(raw)
+    def resolve(self, raw: str, context_country: str | None = None) -> Resolution:
+        """The organisation ``raw`` names; ``context_country`` (where the document was issued) is
+        the country of a new organisation whose name says none, when written in that country's script."""
+        key = (raw, context_country)
+        found = self._cache.get(key)
         if found is None:
-            found = self._resolve(raw)
-            self._cache[raw] = found
+            found = self._resolve(raw, context_country)
+            self._cache[key] = found
         return found
 
-    def _resolve(self, raw: str) -> Resolution:
+    def _resolve(self, raw: str, context_country: str | None) -> Resolution:
         split = self.judgements.splits.get(fold(raw))
         if split is not None:
             return self._finish(raw, str(split["new_id"]), split.get("name") or raw, split.get("country"), "judgement")
@@ -65,12 +70,22 @@ class Resolver:
                 entry = self.registry.entries.get(org_id)
                 if entry is not None:
                     return self._finish(raw, org_id, entry.name, entry.country, method)
+        # "Deutsche Kommunistische Partei (DKP), Parteivorstand – Patrik Köbele, Vorsitzender": a sub-body or
+        # a person after the organisation's name; the organisation is the first part.
+        head = first_segment(raw)
+        if head != raw:
+            for _, org_id in self._candidates(parse(head)):
+                if org_id and (entry := self.registry.entries.get(org_id)) is not None:
+                    return self._finish(raw, org_id, entry.name, entry.country, "part")
         name = parsed.name
         country = parsed.country
-        org_id = f"{slug(name)}-{(country or ('int' if parsed.international else 'xx')).lower()}"
+        local = context_country and writes_in(context_country, script(name))
+        if country is None and not parsed.international and local:
+            country = context_country
+        org_id = f"{slug(name_key(name))}-{(country or ('int' if parsed.international else 'xx')).lower()}"
         return self._finish(raw, org_id, name, country, "new")
 
-    def _candidates(self, p: ParsedName):  # type: ignore[no-untyped-def]
+    def _candidates(self, p: ParsedName) -> Iterator[tuple[str, str | None]]:
         yield "name", self._choose(self.registry.named(p.raw), p)
         yield "name", self._choose(self.registry.named(p.name), p)
         for acronym in p.acronyms:
@@ -117,6 +132,22 @@ class Resolver:
             name = renamed.get("name") or name
             country = renamed.get("country", country)
         return Resolution(Org(raw=raw, name=name, country=country, org_id=org_id), method)
+
+
+_SEGMENT = re.compile(r",\s+|\s+[-–—]\s+")
+
+
+def first_segment(raw: str) -> str:
+    """The text before the first comma or spaced dash outside brackets."""
+    depth = 0
+    for i, c in enumerate(raw):
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and i > 0 and _SEGMENT.match(raw, i):
+            return raw[:i].strip()
+    return raw
 
 
 def same_words(a: str, b: str) -> bool:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from solidarity_atlas.resolve.names import FILLERS, parse
 from solidarity_atlas.resolve.text import fold
@@ -82,7 +83,7 @@ def _split(cell: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in (cell or "").split("|") if p.strip())
 
 
-def load_entries(path=None) -> list[OrgEntry]:  # type: ignore[no-untyped-def]
+def load_entries(path: Path | None = None) -> list[OrgEntry]:
     source = path or resources.files("solidarity_atlas") / "data" / "organizations.csv"
     with source.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))

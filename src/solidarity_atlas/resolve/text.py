@@ -19,4 +19,16 @@ def fold(text: str) -> str:
 
 
 def slug(text: str) -> str:
-    return "-".join(fold(text).split())
+    """An ASCII id part: "Εργατικό Κέντρο Λάρισας" -> "ergatiko-kentro-larisas"."""
+    from unidecode import unidecode
+
+    return "-".join(fold(unidecode(text)).split())
+
+
+def script(text: str) -> str:
+    """"greek", "cyrillic" or "latin": the script most letters of a name are in."""
+    greek = sum("\u0370" <= c <= "\u03ff" or "\u1f00" <= c <= "\u1fff" for c in text)
+    cyrillic = sum("\u0400" <= c <= "\u04ff" for c in text)
+    latin = sum(c.isascii() and c.isalpha() for c in text)
+    best = max((latin, "latin"), (greek, "greek"), (cyrillic, "cyrillic"))
+    return best[1]
