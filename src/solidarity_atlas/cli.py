@@ -149,6 +149,160 @@ def _table(records: list[Record], stream: TextIO) -> None:
     Console(file=stream, width=None if stream.isatty() else 160).print(table)
 
 
+org_app = typer.Typer(
+    help="Organisations: list and show the registry, and record human judgements (merge, split, alias, "
+    "rename) in the judgements file, applied on every run.",
+    no_args_is_help=True,
+)
+app.add_typer(org_app, name="org")
+JudgementsOption = Annotated[
+    Path | None,
+    typer.Option("--judgements", help="Judgements file (default: $SOLIDARITY_JUDGEMENTS or ./judgements.jsonl)."),
+]
+WhyOption = Annotated[str | None, typer.Option("--why", help="The reason, kept with the judgement.")]
+
+
+def _judgements_path(path: Path | None) -> Path:
+    return path or settings.judgements_path()
+
+
+def _fail(message: str, code: int = 1) -> None:
+    _say(f"error: {message}")
+    raise typer.Exit(code)
+
+
+@org_app.command("list")
+def org_list(
+    country: Annotated[str | None, typer.Option("--country", "-c", help="ISO 3166-1 alpha-2 code.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="party, union, front, youth, international, other.")] = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Text in any of the names.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines instead of a table.")] = False,
+) -> None:
+    """List the organisations of the registry, optionally filtered.
+
+    Example: solidarity org list --country GR
+    """
+    from solidarity_atlas.resolve import orgs as orgs_mod
+
+    entries = orgs_mod.list_orgs(country=country, kind=kind, search=search)
+    if as_json:
+        for entry in entries:
+            print(json.dumps(orgs_mod.entry_json(entry), ensure_ascii=False))
+        return
+    table = Table("id", "name", "country", "kind", "acronyms", title=f"{len(entries)} organisations")
+    for e in entries:
+        table.add_row(e.id, e.name, e.country or "–", e.kind, ", ".join(e.acronyms))
+    Console().print(table)
+
+
+@org_app.command("show")
+def org_show(
+    names: Annotated[list[str], typer.Argument(help="Ids, or names as a list would write them.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of text.")] = False,
+) -> None:
+    """Show how names resolve: the organisation, its country and id, and by which rule.
+
+    Example: solidarity org show "CP of Greece" "Κομμουνιστικό Κόμμα Ελλάδας" KKE
+    """
+    from solidarity_atlas.resolve import orgs as orgs_mod
+
+    for name in names:
+        info = orgs_mod.describe(name)
+        if as_json:
+            print(json.dumps(info, ensure_ascii=False))
+            continue
+        where = info["country"] or "no country"
+        print(f"{name!r} -> {info['org_id']}  {info['name']}  ({where}; resolved by {info['method']})")
+        for key in ("acronyms", "native", "aliases", "judgements"):
+            if info.get(key):
+                print(f"    {key}: {', '.join(map(str, info[key]))}")
+
+
+@org_app.command("merge")
+def org_merge(
+    ids: Annotated[list[str], typer.Argument(help="Ids of organisations that are one and the same.")],
+    into: Annotated[str | None, typer.Option("--into", help="The id that stays (default: the first).")] = None,
+    why: WhyOption = None,
+    judgements: JudgementsOption = None,
+) -> None:
+    """Record that several ids are one organisation; every run resolves them to one id.
+
+    Example: solidarity org merge communist-party-of-atlantis-xx cp-atlantis-xx --why "same party"
+    """
+    from solidarity_atlas.resolve.judgements import JudgementError, record
+
+    if len(ids) < 2:
+        _fail("merge needs two ids or more", 2)
+    try:
+        line = record(_judgements_path(judgements), "merge", why, ids=ids, into=into or ids[0])
+    except JudgementError as exc:
+        _fail(str(exc))
+    _say(f"merged {', '.join(ids)} into {line['into']}")
+
+
+@org_app.command("split")
+def org_split(
+    org_id: Annotated[str, typer.Argument(help="The id a name was wrongly resolved to.")],
+    raw: Annotated[str, typer.Option("--raw", help="The name, as lists write it, that is another organisation.")],
+    name: Annotated[str | None, typer.Option("--name", help="Canonical name of the other organisation.")] = None,
+    country: Annotated[str | None, typer.Option("--country", help="Its ISO country code.")] = None,
+    why: WhyOption = None,
+    judgements: JudgementsOption = None,
+) -> None:
+    """Record that a name resolved to an organisation is in fact another one.
+
+    Example: solidarity org split communist-party-of-denmark-dk --raw "CP in Denmark" --country DK
+    """
+    from solidarity_atlas.resolve.judgements import JudgementError, record
+    from solidarity_atlas.resolve.orgs import new_org_id
+
+    new_id = new_org_id(name or raw, country.upper() if country else None)
+    try:
+        record(_judgements_path(judgements), "split", why, id=org_id, raw=raw, new_id=new_id, name=name or raw,
+               country=country.upper() if country else None)
+    except JudgementError as exc:
+        _fail(str(exc))
+    _say(f"split {raw!r} from {org_id} as {new_id}")
+
+
+@org_app.command("alias")
+def org_alias(
+    org_id: Annotated[str, typer.Argument(help="The organisation's id.")],
+    alias: Annotated[str, typer.Argument(help="Another name it goes by.")],
+    why: WhyOption = None,
+    judgements: JudgementsOption = None,
+) -> None:
+    """Record another name of an organisation; lists that write it resolve to the organisation.
+
+    Example: solidarity org alias communist-party-of-greece-gr "Partito Comunista di Grecia"
+    """
+    from solidarity_atlas.resolve.judgements import record
+
+    record(_judgements_path(judgements), "alias", why, id=org_id, alias=alias)
+    _say(f"{alias!r} is now a name of {org_id}")
+
+
+@org_app.command("rename")
+def org_rename(
+    org_id: Annotated[str, typer.Argument(help="The organisation's id.")],
+    name: Annotated[str, typer.Argument(help="Its canonical English name.")],
+    country: Annotated[str | None, typer.Option("--country", help="Its ISO country code.")] = None,
+    why: WhyOption = None,
+    judgements: JudgementsOption = None,
+) -> None:
+    """Record an organisation's canonical name (and country); the id stays.
+
+    Example: solidarity org rename federation-of-building-workers-gr "Federation of Building Workers of Greece"
+    """
+    from solidarity_atlas.resolve.judgements import record
+
+    fields: dict[str, str] = {"id": org_id, "name": name}
+    if country:
+        fields["country"] = country.upper()
+    record(_judgements_path(judgements), "rename", why, **fields)
+    _say(f"{org_id} is now named {name!r}")
+
+
 @app.command("settings")
 def settings_command() -> None:
     """List the SOLIDARITY_* environment settings with their values and help.

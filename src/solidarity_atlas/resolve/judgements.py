@@ -38,6 +38,16 @@ class Judgements:
     aliases: dict[str, list[str]] = field(default_factory=dict)  # id -> names people added
     renames: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> new name and country
     count: int = 0
+    lines: list[dict[str, Any]] = field(default_factory=list)
+
+    def about(self, org_id: str) -> list[str]:
+        """One line of text per judgement that names this id."""
+        out = []
+        for line in self.lines:
+            ids = {line.get("id"), line.get("into"), line.get("new_id"), *(line.get("ids") or [])}
+            if org_id in ids:
+                out.append(f"{line['op']} by {line.get('who', '?')} on {line.get('when', '?')}: {line.get('why', '')}")
+        return out
 
     def canonical(self, org_id: str) -> str:
         seen = set()
@@ -64,6 +74,7 @@ class Judgements:
         else:
             raise JudgementError(f"unknown judgement {op!r}; expected one of {', '.join(OPS)}")
         self.count += 1
+        self.lines.append(line)
 
 
 def load(path: Path) -> Judgements:

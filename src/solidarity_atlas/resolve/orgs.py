@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from solidarity_atlas.model import Org
 from solidarity_atlas.resolve import judgements as judgements_mod
 from solidarity_atlas.resolve.countries import countries, writes_in
 from solidarity_atlas.resolve.names import ParsedName, parse
-from solidarity_atlas.resolve.registry import Registry, name_key, registry
+from solidarity_atlas.resolve.registry import OrgEntry, Registry, name_key, registry
 from solidarity_atlas.resolve.text import fold, script, slug
 
 FUZZY_CUTOFF = 88  # rapidfuzz ratio; below it two names are different organisations
@@ -82,7 +83,7 @@ class Resolver:
         local = context_country and writes_in(context_country, script(name))
         if country is None and not parsed.international and local:
             country = context_country
-        org_id = f"{slug(name_key(name))}-{(country or ('int' if parsed.international else 'xx')).lower()}"
+        org_id = new_org_id(name, country, international=parsed.international)
         return self._finish(raw, org_id, name, country, "new")
 
     def _candidates(self, p: ParsedName) -> Iterator[tuple[str, str | None]]:
@@ -132,6 +133,15 @@ class Resolver:
             name = renamed.get("name") or name
             country = renamed.get("country", country)
         return Resolution(Org(raw=raw, name=name, country=country, org_id=org_id), method)
+
+
+def new_org_id(name: str, country: str | None, *, international: bool = False) -> str:
+    """The id of an organisation the registry lacks: its name without articles, and its country.
+
+    "Party of the Communists of Serbia" and "Party of Communists of Serbia" get one id.
+    """
+    suffix = country or ("int" if international else "xx")
+    return f"{slug(name_key(name))}-{suffix.lower()}"
 
 
 _SEGMENT = re.compile(r",\s+|\s+[-–—]\s+")
@@ -188,3 +198,41 @@ def resolver() -> Resolver:
 
 def country_name(code: str | None) -> str | None:
     return countries().english.get(code) if code else None
+
+
+def list_orgs(country: str | None = None, kind: str | None = None, search: str | None = None) -> list[OrgEntry]:
+    """Registry entries, filtered, sorted by country and name."""
+    reg = resolver().registry
+    wanted = fold(search) if search else None
+    out = []
+    for entry in reg.entries.values():
+        if country and (entry.country or "") != country.upper():
+            continue
+        if kind and entry.kind != kind:
+            continue
+        if wanted and not any(wanted in fold(n) for n in (*entry.names, *entry.acronyms)):
+            continue
+        out.append(entry)
+    return sorted(out, key=lambda e: (e.country or "", e.name))
+
+
+def entry_json(entry: OrgEntry) -> dict[str, Any]:
+    return {"id": entry.id, "name": entry.name, "country": entry.country, "kind": entry.kind,
+            "acronyms": list(entry.acronyms), "native": list(entry.native), "aliases": list(entry.aliases)}
+
+
+def describe(name: str) -> dict[str, Any]:
+    """How a name (or an id) resolves, with the registry entry and the judgements about it."""
+    current = resolver()
+    entry = current.registry.entries.get(name)
+    if entry is not None:
+        info: dict[str, Any] = {"org_id": entry.id, "name": entry.name, "country": entry.country, "method": "id"}
+    else:
+        found = current.resolve(name)
+        info = {"org_id": found.org.org_id, "name": found.org.name, "country": found.org.country,
+                "method": found.method}
+        entry = current.registry.entries.get(found.org.org_id)
+    if entry is not None:
+        info.update({k: v for k, v in entry_json(entry).items() if k in ("acronyms", "native", "aliases", "kind")})
+    info["judgements"] = current.judgements.about(str(info["org_id"]))
+    return info
