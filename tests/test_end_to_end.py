@@ -76,7 +76,19 @@ def test_example_corpus_table_and_fields() -> None:
         r = records[name]
         got = (r["doc_type"], r["date"], r["place"], sorted(r["languages"]))
         assert got == (kind, date, place, sorted(languages)), name
-        for field in ("issuers", "signatories", "persons", "demands", "events", "flags"):
-            assert r[field] == [], (name, field)
+        for field in ("persons", "demands", "events"):
+            assert r[field] == [], (name, field)  # filled by later stages
+    signed = {name: [s["org_id"] for s in r["signatories"]] for name, r in records.items()}
+    assert len(signed["js-zhanaozen-solidarity.txt"]) == 14
+    assert "communist-party-of-india-marxist-in" in signed["js-zhanaozen-solidarity.txt"]
+    assert "progressive-party-of-working-people-cy" in signed["js-zhanaozen-solidarity.txt"]  # "AKEL (Cyprus)"
+    # The bilingual statement lists the same seven parties in English and in Russian: seven ids, each twice.
+    ukraine = signed["js-ukraine-ban-en-ru.txt"]
+    assert len(ukraine) == 14 and len(set(ukraine)) == 7
+    assert signed["menu-links.html"] == [] and signed["decl-pcp-cuba.md"] == []
+    assert [o["name"] for o in records["decl-pcp-cuba.md"]["issuers"]] == ["Portuguese Communist Party"]
+    assert [o["org_id"] for o in records["res-izmir-solidarite-fr.html"]["issuers"]] == [
+        "international-meeting-of-communist-and-workers-parties-int"
+    ]
     table = run_extract(str(EXAMPLES), "--format", "table")
     assert "13 documents" in table.stdout and "joint_statement" in table.stdout

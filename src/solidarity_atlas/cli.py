@@ -174,7 +174,7 @@ def _fail(message: str, code: int = 1) -> None:
 @org_app.command("list")
 def org_list(
     country: Annotated[str | None, typer.Option("--country", "-c", help="ISO 3166-1 alpha-2 code.")] = None,
-    kind: Annotated[str | None, typer.Option("--kind", help="party, union, front, youth, international, other.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="party, union, front, youth, international...")] = None,
     search: Annotated[str | None, typer.Option("--search", "-s", help="Text in any of the names.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines instead of a table.")] = False,
 ) -> None:
