@@ -44,12 +44,20 @@ def meeting(page: Page, blocks: list[Block], bodies: tuple[str, ...] = ()) -> Sp
     ``bodies`` are the names of international bodies in every language the registry knows.
     """
     pattern = _bodies_pattern(bodies)
+    folded_bodies = _folded(bodies)
     for block in blocks[:8]:
         text = page.block_text(block)
-        m = _MEETING.search(text) or (pattern.search(text) if pattern else None)
+        m = _MEETING.search(text)
+        if m is None and pattern is not None and any(b in text.casefold() for b in folded_bodies):
+            m = pattern.search(text)  # the slow search, only where a body's name stands
         if m:
             return Span(m.group(0), block.start + m.start(), block.start + m.end())
     return None
+
+
+@cache
+def _folded(bodies: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple({b.casefold() for b in bodies if len(b) >= 12})
 
 
 @cache
