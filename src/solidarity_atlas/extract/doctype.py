@@ -44,11 +44,16 @@ def org_lines(texts: list[str]) -> int:
     return count
 
 
+def _signing_cue(texts: list[str]) -> bool:
+    cue = load().pattern("signatures.intro", folded=True)
+    return any(len(t) <= 120 and cue.search(t.casefold()) for t in texts)
+
+
 def classify(page: Page, blocks: list[Block]) -> str:
     texts = [page.block_text(b) for b in blocks]
     prose = sum(len(t) for t in texts if len(t) >= 100)
-    if prose < MIN_PROSE_CHARS:
-        return "other"
+    if prose < MIN_PROSE_CHARS and not _signing_cue(texts):
+        return "other"  # a short statement followed by "Signed by:" and its list is still a statement
     head_lines: list[str] = []
     for text in texts[:HEAD_LINES]:
         if len(text) > HEAD_MAX_CHARS:

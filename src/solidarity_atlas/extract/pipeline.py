@@ -139,6 +139,8 @@ class Signatories:
         return items + signatories.inline_items(ctx.page, ctx.blocks)
 
     def annotate(self, ctx: Context, found: list[signatories.Item]) -> None:
+        if ctx.record.doc_type == "declaration" and sum(not i.inline for i in found) >= 2:
+            ctx.record.doc_type = "joint_statement"  # several organisations sign it
         resolve = resolver().resolve
         here = place_country(ctx.record.place)
         ctx.record.signatories = [resolve(item.raw, here).org for item in found]

@@ -32,7 +32,8 @@ from solidarity_atlas.lexicons import load
 from solidarity_atlas.model import Block, Page
 from solidarity_atlas.shapes import abbreviation_pattern, is_acronym
 
-MAX_ITEM = 160  # a longer line is a paragraph, not a list item
+MAX_ITEM = 160
+UNCUED_MIN = 4  # in a declaration, a list with no "Signed by:" above it needs this many organisations  # a longer line is a paragraph, not a list item
 _MARKER = re.compile(
     r"^(?:(?P<num>\d{1,3})\s*(?:[.)]|\s[-–—]|:)\s+|\((?P<pnum>\d{1,3})\)\s*|(?P<bullet>[•▪●◦‣∙·■□►▸✓*\-–—])\s*)"
 )
@@ -213,14 +214,15 @@ def _column_order(lines: list[_Line]) -> list[_Line]:
 def list_items(page: Page, blocks: list[Block], *, cue_required: bool = False) -> list[Item]:
     """Items of the signatory lists laid out as lists (one item a line).
 
-    ``cue_required``: only lists introduced by a cue ("Signed by:") count; a
-    declaration's closing lines name its author, not signatories.
+    ``cue_required``: a short list counts only when a cue ("Signed by:")
+    introduces it; a declaration's closing lines name its author, not signatories.
     """
     items: list[Item] = []
     for run in _runs(_lines(page, blocks)):
-        if cue_required and not run.cue:
-            continue
-        for line in _column_order(_accept(run)):
+        accepted = _accept(run)
+        if cue_required and not run.cue and len(accepted) < UNCUED_MIN:
+            continue  # "Türkiye Komünist Partisi / Merkez Komitesi": the author's signature, not a list
+        for line in _column_order(accepted):
             raw = line.text.strip()
             lead = len(line.text) - len(line.text.lstrip())
             items.append(Item(raw, line.start + lead, line.start + lead + len(raw), line.number))
