@@ -17,7 +17,7 @@ KNOWN_KEYS = {
     "doctype.petition", "doctype.declaration", "doctype.news_report", "doctype.first_person",
     "doctype.addressee", "doctype.resolution_body", "doctype.salutation", "place.prepositions",
     "org.heads", "org.plurals", "signatures.intro", "signatures.inline", "signatures.and", "signatures.articles",
-    "signatures.clause", "abbreviations.CP",
+    "signatures.clause", "abbreviations.CP", "issuers.participants",
 }
 
 
@@ -62,3 +62,67 @@ def test_gazetteer_finds_cities_in_any_script() -> None:
     assert gaz.lookup("Zanaozen").country == "KZ"  # type: ignore[union-attr]
     assert gaz.lookup("Athens").country == "GR"  # the most populous Athens
     assert gaz.lookup("Solidarity") is None
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
+
+
+def test_registry_ids_countries_kinds_and_names_are_valid() -> None:
+    from solidarity_atlas.resolve.registry import KINDS, name_key
+    from solidarity_atlas.resolve.text import slug
+
+    rows = _rows("organizations.csv")
+    assert len(rows) >= 200
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    for row in rows:
+        country = row["country"]
+        assert row["name"].strip(), row
+        assert row["kind"] in KINDS, row["id"]
+        if country:
+            assert pycountry.countries.get(alpha_2=country) is not None, row["id"]
+            assert row["id"].endswith("-" + country.lower()), row["id"]
+        else:
+            assert row["id"].endswith("-int"), row["id"]
+        assert row["id"].rsplit("-", 1)[0] == slug(row["name"]), f"{row['id']} is not the slug of {row['name']!r}"
+    # No name, native name or alias may belong to two organisations of one country: the resolver could not choose.
+    owner: dict[tuple[str, str], str] = {}
+    for row in rows:
+        for name in [row["name"], *row["native"].split("|"), *row["aliases"].split("|")]:
+            key = (row["country"], name_key(name))
+            if key[1]:
+                assert owner.setdefault(key, row["id"]) == row["id"], f"{name!r}: {owner[key]} and {row['id']}"
+
+
+def test_registry_keeps_distinct_parties_apart() -> None:
+    ids = {r["id"] for r in _rows("organizations.csv")}
+    for pair in [
+        ("communist-party-of-denmark-dk", "communist-party-in-denmark-dk"),
+        ("communist-party-of-britain-gb", "new-communist-party-of-britain-gb"),
+        ("communist-party-of-india-in", "communist-party-of-india-marxist-in"),
+        ("brazilian-communist-party-br", "communist-party-of-brazil-br"),
+    ]:
+        assert set(pair) <= ids, pair
+
+
+def test_countries_table_covers_iso_and_maps_each_name_once() -> None:
+    from solidarity_atlas.resolve.countries import NO_COUNTRY
+    from solidarity_atlas.resolve.text import fold
+
+    rows = _rows("countries.csv")
+    codes = {r["code"] for r in rows}
+    assert {c.alpha_2 for c in pycountry.countries} <= codes
+    seen: dict[str, str] = {}
+    for row in rows:
+        assert row["code"] == NO_COUNTRY or pycountry.countries.get(alpha_2=row["code"]) is not None, row
+        for name in [row["name"], *row["names"].split("|"), *row["demonyms"].split("|")]:
+            if fold(name):
+                assert seen.setdefault(fold(name), row["code"]) == row["code"], name
+
+
+def test_orgwords_variants_are_unique_per_row() -> None:
+    for row in _rows("orgwords.csv"):
+        variants = row["variants"].split("|")
+        assert len(variants) == len(set(variants)), row["english"]
