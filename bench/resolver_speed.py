@@ -325,7 +325,7 @@ class VariantMaker:
         if change == "spaces":
             return re.sub(" ", lambda _: " " * self.rng.randint(1, 3), name)
         if change == "padding":
-            return f"{' ' * self.rng.randint(1, 3)}{name}{self.rng.choice(['', ' ', '  ', '\t', ' .', ';'])}"
+            return " " * self.rng.randint(1, 3) + name + self.rng.choice(["", " ", "  ", "\t", " .", ";"])
         return name.replace(" ", "\u00a0", 1)
 
     def typo(self, entry: OrgEntry) -> str | None:
@@ -716,7 +716,8 @@ def report_registry(fig: Figures) -> list[str]:
     keys = fig["resolver"]["index_keys"]
     lines.append(f"  total: {real['canonical'] + syn['canonical']:,} organisations, {reg['total_names']:,} names; "
                  f"index keys: {keys['names']:,} names, {keys['acronyms']:,} acronyms, {keys['concepts']:,} concepts")
-    lines.append(f"  Resolver(Registry(entries), Judgements()) built in {fig['resolver']['build_seconds'] * 1e3:,.1f} ms")
+    build_ms = fig["resolver"]["build_seconds"] * 1e3
+    lines.append(f"  Resolver(Registry(entries), Judgements()) built in {build_ms:,.1f} ms")
     return lines
 
 
@@ -755,7 +756,8 @@ def report_speed(fig: Figures) -> list[str]:
               f"  {'method':<9}{'distinct':>9}{'share':>8}{'workload':>10}{'mean µs':>10}{'p50 µs':>9}{'p95 µs':>9}"
               f"{'time':>8}"]
     for method, row in fig["resolver"]["methods"].items():
-        lines.append(f"  {method:<9}{row['distinct']:>9,}{pct(row['distinct_share']):>8}{pct(row['workload_share']):>10}"
+        lines.append(f"  {method:<9}{row['distinct']:>9,}{pct(row['distinct_share']):>8}"
+                     f"{pct(row['workload_share']):>10}"
                      f"{num(row['mean_us']):>10}{num(row['p50_us']):>9}{num(row['p95_us']):>9}"
                      f"{pct(row['time_share']):>8}")
     lines.append("  (share: of distinct names; workload: of all names, repeats counted; time: of the cold pass)")
@@ -785,7 +787,8 @@ def report_extraction(fig: Figures) -> list[str]:
 def render_report(fig: Figures) -> str:
     head = [
         f"command: {fig['command']}",
-        f"Python {fig['python']} on {fig['platform']}; {fig['cpus']} CPUs; load average {num(fig['load_average'], '.2f')}",
+        f"Python {fig['python']} on {fig['platform']}; {fig['cpus']} CPUs; "
+        f"load average {num(fig['load_average'], '.2f')}",
         f"seed {fig['seed']}",
         "",
     ]

@@ -18,7 +18,7 @@ from functools import cache
 from importlib import resources
 
 from solidarity_atlas.lexicons import load
-from solidarity_atlas.resolve.countries import NO_COUNTRY, countries
+from solidarity_atlas.resolve.countries import NO_COUNTRY, CountryMention, countries
 from solidarity_atlas.resolve.text import fold
 from solidarity_atlas.shapes import abbreviation_pattern, is_acronym
 
@@ -83,7 +83,7 @@ def parse(raw: str) -> ParsedName:
     name = expand(text)
     folded = fold(name).split()
     mentions = table.find(folded)
-    name_country = mentions[0].code if mentions else None
+    name_country = _name_country(mentions)
     country_words = {i for m in mentions for i in range(m.start, m.end)}
     concept = frozenset(
         english(w) for i, w in enumerate(folded) if i not in country_words and w not in FILLERS
@@ -102,6 +102,15 @@ def _city_affix(text: str) -> str | None:
 
     place = gazetteer().lookup(m.group("city"))
     return place.country if place and place.population >= CITY_MIN_POPULATION else None
+
+
+def _name_country(mentions: list[CountryMention]) -> str | None:
+    """The country a name's own words give: a country's name before a demonym ("Lao" in "Lao động" is
+    a word of Vietnamese, "Việt Nam" the country), a state before a region of several ("Kurdistan-Iraq")."""
+    if not mentions:
+        return None
+    ranked = sorted(mentions, key=lambda m: (m.code == NO_COUNTRY, m.demonym, m.start))
+    return ranked[0].code
 
 
 def _peelable(text: str) -> re.Match[str] | None:

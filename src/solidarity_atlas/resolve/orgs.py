@@ -87,19 +87,22 @@ class Resolver:
         return self._finish(raw, org_id, name, country, "new")
 
     def _candidates(self, p: ParsedName) -> Iterator[tuple[str, str | None]]:
-        yield "name", self._choose(self.registry.named(p.raw), p)
-        yield "name", self._choose(self.registry.named(p.name), p)
+        # A full name is trusted over the country its words suggest ("Cuba Solidarity Campaign" is British);
+        # only a country written beside it must agree.
+        yield "name", self._choose(self.registry.named(p.raw), p, by_affix_only=True)
+        yield "name", self._choose(self.registry.named(p.name), p, by_affix_only=True)
         for acronym in p.acronyms:
             yield "acronym", self._choose(self.registry.acronym(acronym), p)
-        if p.concept and (p.country or p.international):
-            key = (None if p.international else p.country, p.concept)
-            yield "concept", self._choose(self.registry.by_concept.get(key, set()), p)
+        if p.concept and p.country:  # not for bodies of no one country: "CP of Kurdistan" is not the CPSU
+            yield "concept", self._choose(self.registry.by_concept.get((p.country, p.concept), set()), p)
         yield "fuzzy", self._fuzzy(p)
 
-    def _choose(self, ids: set[str], p: ParsedName) -> str | None:
+    def _choose(self, ids: set[str], p: ParsedName, *, by_affix_only: bool = False) -> str | None:
         """The one candidate that fits the country given; None when none or several do."""
         if not ids:
             return None
+        if by_affix_only and len(ids) == 1 and p.affix_country is None:
+            return next(iter(ids))
         if p.country or p.international:
             wanted = None if p.international else p.country
             fitting = [i for i in ids if self.registry.entries[i].country == wanted]
