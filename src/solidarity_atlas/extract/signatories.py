@@ -32,8 +32,8 @@ from solidarity_atlas.lexicons import load
 from solidarity_atlas.model import Block, Page
 from solidarity_atlas.shapes import abbreviation_pattern, is_acronym
 
-MAX_ITEM = 160
-UNCUED_MIN = 4  # in a declaration, a list with no "Signed by:" above it needs this many organisations  # a longer line is a paragraph, not a list item
+MAX_ITEM = 160  # a longer line is a paragraph, not a list item
+UNCUED_MIN = 4  # in a declaration, a list with no "Signed by:" above it needs this many organisations
 _MARKER = re.compile(
     r"^(?:(?P<num>\d{1,3})\s*(?:[.)]|\s[-–—]|:)\s+|\((?P<pnum>\d{1,3})\)\s*|(?P<bullet>[•▪●◦‣∙·■□►▸✓*\-–—])\s*)"
 )
