@@ -47,7 +47,7 @@ from solidarity_atlas.resolve import countries as countries_mod
 from solidarity_atlas.resolve import orgs
 from solidarity_atlas.resolve.countries import countries
 from solidarity_atlas.resolve.judgements import Judgements
-from solidarity_atlas.resolve.names import FILLERS, parse
+from solidarity_atlas.resolve.names import FILLERS, english, parse
 from solidarity_atlas.resolve.orgs import Resolution, Resolver
 from solidarity_atlas.resolve.registry import OrgEntry, Registry, load_entries, name_key
 from solidarity_atlas.resolve.text import fold, slug
@@ -197,27 +197,28 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
            "revolutionary": "Revolucionario", "new": "Nuevo", "peoples": "del Pueblo", "democratic": "Democrático",
            "front": "Frente", "general": "General", "confederation": "Confederación", "national": "Nacional",
            "movement": "Movimiento", "marxist": "Marxista", "leninist": "Leninista", "popular": "Popular",
-           "progressive": "Progresista", "united": "Unido", "unified": "Unificado", "of": "de", "the": "la"},
+           "progressive": "Progresista", "united": "Unido", "unified": "Unificado"},
     "pt": {"communist": "Comunista", "party": "Partido", "workers": "dos Trabalhadores", "socialist": "Socialista",
            "union": "União", "youth": "Juventude", "federation": "Federação", "league": "Liga",
            "revolutionary": "Revolucionário", "new": "Novo", "peoples": "do Povo", "democratic": "Democrático",
            "front": "Frente", "confederation": "Confederação", "national": "Nacional", "movement": "Movimento",
            "marxist": "Marxista", "leninist": "Leninista", "popular": "Popular", "progressive": "Progressista",
-           "united": "Unido", "unified": "Unificado", "of": "de", "the": "a"},
+           "united": "Unido", "unified": "Unificado"},
     "fr": {"communist": "Communiste", "party": "Parti", "workers": "des Travailleurs", "socialist": "Socialiste",
            "union": "Union", "youth": "Jeunesse", "federation": "Fédération", "league": "Ligue",
            "revolutionary": "Révolutionnaire", "new": "Nouveau", "peoples": "du Peuple", "democratic": "Démocratique",
            "front": "Front", "general": "Générale", "confederation": "Confédération", "national": "National",
            "movement": "Mouvement", "marxist": "Marxiste", "leninist": "Léniniste", "popular": "Populaire",
-           "progressive": "Progressiste", "united": "Uni", "unified": "Unifié", "of": "de", "the": "la"},
+           "progressive": "Progressiste", "united": "Uni", "unified": "Unifié"},
     "de": {"communist": "Kommunistische", "party": "Partei", "workers": "Arbeiter", "socialist": "Sozialistische",
            "union": "Union", "youth": "Jugend", "federation": "Föderation", "league": "Liga",
            "revolutionary": "Revolutionäre", "new": "Neue", "peoples": "Völker", "democratic": "Demokratische",
            "front": "Front", "general": "Allgemeine", "confederation": "Konföderation", "national": "Nationale",
            "movement": "Bewegung", "marxist": "Marxistische", "leninist": "Leninistische", "progressive": "Progressive",
-           "united": "Vereinigte", "unified": "Vereinigte", "of": "der", "the": "der"},
+           "united": "Vereinigte", "unified": "Vereinigte"},
 }
 ROMANCE = frozenset({"es", "pt", "fr"})
+OF = {"es": "de", "pt": "de", "fr": "de", "de": "der"}
 SUB_BODIES = [
     ", Central Committee", " – International Department", ", Political Bureau", " – Secretariat",
     ", Executive Committee", " – International Relations Section", ", Comrade {person}, General Secretary",
@@ -254,6 +255,12 @@ class Workload:
         return [i.raw for i in self.items]
 
 
+def round_trip(english_word: str, translation: str) -> bool:
+    """Whether the package's word table reads the translation back as the English word."""
+    words = [w for w in fold(translation).split() if w not in FILLERS]
+    return bool(words) and all(english(w) == english(english_word) for w in words)
+
+
 def abbreviations() -> list[tuple[str, str]]:
     """(expansion, abbreviation), longest expansion first: ("Communist Workers' Party", "CWP")."""
     table = load_lexicons().tables.get("abbreviations", {})
@@ -268,6 +275,8 @@ class VariantMaker:
         self.rng = rng
         self.english = countries().english
         self.abbreviations = abbreviations()
+        self.translations = {lang: {k: v for k, v in table.items() if round_trip(k, v)}
+                             for lang, table in TRANSLATIONS.items()}
         self.kinds: dict[str, tuple[float, Callable[[OrgEntry], str | None]]] = {
             "canonical": (1.0, lambda e: e.name),
             "abbreviation": (1.5, self.abbreviated),
@@ -331,7 +340,10 @@ class VariantMaker:
     def typo(self, entry: OrgEntry) -> str | None:
         """One letter wrong in one long word: swapped, dropped, doubled or replaced."""
         name = self.rng.choice((entry.name, *entry.native))
-        words = [m.span() for m in re.finditer(r"[^\W\d_]{7,}", name)]
+        folded = fold(name).split()
+        country_words = {w for m in countries().find(folded) for w in folded[m.start:m.end]}
+        # Not in the country's words: without a country the resolver never tries a fuzzy match, by design.
+        words = [m.span() for m in re.finditer(r"[^\W\d_]{7,}", name) if fold(m.group()) not in country_words]
         if not words:
             return None
         start, end = self.rng.choice(words)
@@ -372,7 +384,11 @@ class VariantMaker:
         if not country:
             return None
         words = fold(entry.name).split()
-        mentions = countries().find(words)
+        own = fold(country)
+        mentions = [  # the country itself ("of Spain", "Brazilian"), not a region filed under it ("of Catalonia")
+            m for m in countries().find(words)
+            if m.code == entry.country and (m.demonym or " ".join(words[m.start:m.end]) == own)
+        ]
         drop = {i for m in mentions for i in range(m.start, m.end)}
         for m in mentions:  # "of (the) Greece": the joining words go with the country
             j = m.start - 1
@@ -380,13 +396,23 @@ class VariantMaker:
                 drop.add(j)
                 j -= 1
         core = [w for i, w in enumerate(words) if i not in drop]
-        lang = self.rng.choice(sorted(TRANSLATIONS))
-        table = TRANSLATIONS[lang]
-        if not core or any(w not in table for w in core):
+        lang = self.rng.choice(sorted(self.translations))
+        table = self.translations[lang]
+        if not core or any(w not in table and w not in FILLERS for w in core):
             return None
-        if lang in ROMANCE and not any(w in FILLERS for w in core):
-            core.reverse()  # "Communist Party" -> "Partido Comunista"
-        text = " ".join(table[w] for w in core)
+        cut = next((i for i, w in enumerate(core) if w in FILLERS), len(core))
+        head, tail = core[:cut], core[cut:]
+        if lang in ROMANCE:
+            head.reverse()  # "Communist Party" -> "Partido Comunista"
+        out = [table[w] for w in head]
+        for i, word in enumerate(tail):
+            if word not in FILLERS:
+                out.append(table[word])
+                continue
+            following = next((w for w in tail[i + 1:] if w not in FILLERS), None)
+            if word == "of" and following is not None and table[following][:1].isupper():
+                out.append(OF[lang])  # "Union de Jeunesse"; "de los Trabajadores" brings its own
+        text = " ".join(out)
         return f"{text[:1].upper()}{text[1:]} ({country})"
 
     def sub_body(self, entry: OrgEntry) -> str:
@@ -585,6 +611,7 @@ class Clock:
     lookups: int = 0
     depth: int = 0
     keys: set[tuple[str, str | None]] = field(default_factory=set)
+    miss_methods: Counter[str] = field(default_factory=Counter)
 
 
 @contextmanager
@@ -600,16 +627,18 @@ def timed_resolution(clock: Clock) -> Iterator[None]:
         clock.depth += 1
         start = time.perf_counter()
         try:
-            return original_resolve(self, raw, context_country)
+            found = original_resolve(self, raw, context_country)
         finally:
             elapsed = time.perf_counter() - start
             clock.depth -= 1
-            clock.calls += 1
-            clock.seconds += elapsed
-            clock.keys.add((raw, context_country))
-            if miss:
-                clock.misses += 1
-                clock.miss_seconds += elapsed
+        clock.calls += 1
+        clock.seconds += elapsed
+        clock.keys.add((raw, context_country))
+        if miss:
+            clock.misses += 1
+            clock.miss_seconds += elapsed
+            clock.miss_methods[found.method] += 1
+        return found
 
     def lookup() -> Resolver:
         start = time.perf_counter()
@@ -664,6 +693,8 @@ def extract_timed(files: list[Path]) -> Figures:
     return {
         "docs": len(files), "errors": errors, "signatories": signatories, "seconds": total,
         "docs_per_s": rate(len(files), total), "resolve_calls": clock.calls, "resolve_distinct": len(clock.keys),
+        "resolve_distinct_raw": len({raw for raw, _ in clock.keys}),
+        "miss_methods": dict(clock.miss_methods.most_common()),
         "resolve_misses": clock.misses, "resolve_seconds": clock.seconds, "miss_seconds": clock.miss_seconds,
         "resolve_share": clock.seconds / total if total else None,
         "lookup_calls": clock.lookups, "lookup_seconds": clock.lookup_seconds,
@@ -779,8 +810,13 @@ def report_extraction(fig: Figures) -> list[str]:
         "resolver() look-ups",
     ]
     for label, row in fig["extraction"].items():
-        lines.append(f"  {label}: {pct(row['resolve_share'])} of extraction time spent resolving "
-                     f"({row['resolve_misses']:,} misses took {row['miss_seconds']:.3f} s)")
+        methods = ", ".join(f"{m} {n:,}" for m, n in row["miss_methods"].items())
+        lines += [
+            f"  {label}: {pct(row['resolve_share'])} of extraction time spent resolving",
+            f"    {row['resolve_misses']:,} misses ({row['resolve_distinct_raw']:,} distinct strings; the cache key is "
+            f"string + place of issue) took {row['miss_seconds']:.3f} s: {methods}",
+            f"    {row['lookup_calls']:,} resolver() look-ups took {row['lookup_seconds']:.3f} s",
+        ]
     return lines
 
 
@@ -788,7 +824,7 @@ def render_report(fig: Figures) -> str:
     head = [
         f"command: {fig['command']}",
         f"Python {fig['python']} on {fig['platform']}; {fig['cpus']} CPUs; "
-        f"load average {num(fig['load_average'], '.2f')}",
+        f"load average {num(fig['load_average'], '.2f')} before, {num(fig.get('load_average_after'), '.2f')} after",
         f"seed {fig['seed']}",
         "",
     ]
@@ -864,6 +900,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.environ.pop("SOLIDARITY_JUDGEMENTS", None)
         else:
             os.environ["SOLIDARITY_JUDGEMENTS"] = saved_env
+    figures["load_average_after"] = load_average()
     print(json.dumps(figures, indent=2, ensure_ascii=False) if args.json else render_report(figures))
     return 0
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from solidarity_atlas.lexicons import load
@@ -52,6 +52,7 @@ class ParsedName:
         return (self.affix_country or self.name_country) == NO_COUNTRY
 
 
+@lru_cache(maxsize=1 << 15)
 def parse(raw: str) -> ParsedName:
     text = " ".join(raw.split()).strip(" .;,:")
     table = countries()

@@ -62,6 +62,10 @@ class Resolver:
         return found
 
     def _resolve(self, raw: str, context_country: str | None) -> Resolution:
+        if context_country is not None:
+            known = self.resolve(raw)  # the context only matters for an organisation the registry lacks
+            if known.method != "new" or known.org.country is not None:
+                return known
         split = self.judgements.splits.get(fold(raw))
         if split is not None:
             return self._finish(raw, str(split["new_id"]), split.get("name") or raw, split.get("country"), "judgement")

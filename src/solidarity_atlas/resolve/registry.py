@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -37,6 +37,7 @@ class OrgEntry:
         return (self.name, *self.native, *self.aliases)
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(text: str) -> str:
     """The folded form names are indexed by; "the" and other fillers do not count."""
     return " ".join(w for w in fold(text).split() if w not in FILLERS)
