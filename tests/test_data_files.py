@@ -17,7 +17,8 @@ KNOWN_KEYS = {
     "doctype.petition", "doctype.declaration", "doctype.news_report", "doctype.first_person",
     "doctype.addressee", "doctype.resolution_body", "doctype.salutation", "place.prepositions",
     "org.heads", "org.plurals", "signatures.intro", "signatures.inline", "signatures.and", "signatures.articles",
-    "signatures.clause", "abbreviations.CP", "issuers.participants",
+    "signatures.clause", "abbreviations.CP", "issuers.participants", "org.person_titles", "org.subbodies",
+    "org.qualifiers", "signatures.regions",
 }
 
 

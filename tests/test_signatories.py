@@ -180,22 +180,12 @@ def test_co_signed_by_at_the_end_of_a_sentence() -> None:
     assert inline(text) == ["Communist Party of Turkey", "Communist Party of Greece", "AKEL"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_split_and tests org_score() on the left part before the article is stripped: "
-    "org_score('the Communist Party of Greece') == 0, so 'the X and AKEL' is not split",
-)
 def test_co_signed_by_with_articles_and_a_bare_acronym_last() -> None:
     text = ("The message of solidarity to the miners who have occupied the pit against the closure plan of the "
             "company was co-signed by the Communist Party of Turkey, the Communist Party of Greece and AKEL.\n")
     assert inline(text) == ["Communist Party of Turkey", "Communist Party of Greece", "AKEL"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="English has no signatures.clause words, so the list runs on to ', was handed over...'; that tail is "
-    "the last piece, and only the last piece is split at 'and': 'X and the Y' stays one item",
-)
 def test_co_signed_by_in_a_parenthetic_clause() -> None:
     text = ("The message of solidarity to the miners, co-signed by the Communist Party of Turkey, the Communist "
             "Party of Greece and the Progressive Party of Working People, was handed over to the strike committee.\n")
@@ -240,11 +230,6 @@ def test_a_person_after_signed_by_is_not_an_item(tail: str) -> None:
     assert inline(text) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="org_score gives 1.0 to 'President Nguyen Van Thanh on behalf of the friendship association of the two "
-    "peoples' (head word 'association', 3 of 7 long words capitalised), so a person's title becomes an item",
-)
 def test_a_person_on_behalf_of_an_association_is_not_an_item() -> None:
     text = ("The message of greetings to the congress, which was held in Hanoi with hundreds of delegates from every "
             "province, was signed by President Nguyen Van Thanh on behalf of the friendship association of the two "
@@ -275,11 +260,6 @@ def test_region_sub_headings_are_not_items() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two-word region names score 0.6 in org_score (two capitalised words), so _kind calls 'Latin America' "
-    "and 'Middle East' items, not sub-headings, and the cued run keeps them as signatories",
-)
 def test_two_word_region_sub_headings_are_not_items() -> None:
     body = ("Signed by:\n\nEurope\nCommunist Party of Greece\nCommunist Party of Turkey\nLatin America\n"
             "Communist Party of Cuba\nBrazilian Communist Party\nMiddle East\nLebanese Communist Party\n")
@@ -324,11 +304,6 @@ def test_list_goes_on_after_a_page_break() -> None:
     assert flags(items) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a running header on a line of its own (no page number beside it), repeated from the top of page 1, "
-    "is not chrome and is read as an unnumbered item between items 3 and 4",
-)
 def test_running_header_on_its_own_line_is_not_an_item() -> None:
     header = "SolidNet – Joint Statement on Sudan"
     body = ("Signed by:\n1. Communist Party of Albania\n2. Communist Party of Bangladesh\n"
@@ -367,11 +342,6 @@ def test_cyrillic_list() -> None:
     assert record.flags == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="org_score('Российская коммунистическая рабочая партия') == 0: Russian capitalises only the first word, "
-    "so 1 of 4 long words is capitalised (< 0.3); the item is dropped and a false numbering_gap:2 is flagged",
-)
 def test_cyrillic_name_with_one_capital_is_an_item() -> None:
     body = ("Подписали:\n1. Коммунистическая партия Греции\n2. Российская коммунистическая рабочая партия\n"
             "3. Коммунистическая партия Турции\n")
@@ -449,11 +419,6 @@ def test_tag_bullets_after_the_list_are_not_signatories() -> None:
     assert [o.raw for o in record.signatories] == THREE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a category tag '• Joint Statements' after the list scores 0.6 (two capitalised words) and joins the "
-    "cued run above it, resolving to a new organisation 'joint-statements-xx'",
-)
 def test_category_tag_after_the_list_is_not_a_signatory() -> None:
     record = run(PREAMBLE + "Signed by:\n" + "\n".join(THREE) + "\n\n• Central\n• Syria\n• Joint Statements\n")
     assert [o.raw for o in record.signatories] == THREE

@@ -8,6 +8,7 @@ is adding a module and a line to :data:`PIPELINE`.  Later stages
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol, TypeVar
@@ -15,7 +16,7 @@ from typing import Any, Protocol, TypeVar
 from solidarity_atlas.extract import doctype, issuers, metadata, signatories
 from solidarity_atlas.extract.languages import document_languages
 from solidarity_atlas.model import Block, Page, Record, Span
-from solidarity_atlas.resolve.orgs import resolver
+from solidarity_atlas.resolve.orgs import Resolution, Resolver, resolver
 from solidarity_atlas.resolve.places import gazetteer
 from solidarity_atlas.resolve.registry import registry
 
@@ -40,6 +41,7 @@ class Context:
     record: Record
     block_languages: list[str | None] = field(default_factory=list)
     dated: list[metadata.DatedLine] = field(default_factory=list)
+    resolver: Resolver = field(default_factory=resolver)  # one look-up of the judgements file per document
 
 
 T = TypeVar("T")
@@ -141,7 +143,7 @@ class Signatories:
     def annotate(self, ctx: Context, found: list[signatories.Item]) -> None:
         if ctx.record.doc_type == "declaration" and sum(not i.inline for i in found) >= 2:
             ctx.record.doc_type = "joint_statement"  # several organisations sign it
-        resolve = resolver().resolve
+        resolve = ctx.resolver.resolve
         here = place_country(ctx.record.place)
         ctx.record.signatories = [resolve(item.raw, here).org for item in found]
         ctx.record.flags.extend(signatories.flags(found))
@@ -173,7 +175,7 @@ class Issuers:
             if signed:
                 return signed
         candidates = issuers.publisher_candidates(ctx.page, ctx.blocks)
-        known = self._known(candidates)
+        known = self._known(candidates, ctx.resolver.resolve)
         if known:
             return [known]
         if kind == "resolution":
@@ -182,15 +184,14 @@ class Issuers:
         return signed
 
     @staticmethod
-    def _known(candidates: list[Span]) -> Span | None:
-        resolve = resolver().resolve
+    def _known(candidates: list[Span], resolve: Callable[..., Resolution]) -> Span | None:
         for span in candidates:
             if span.text.strip() and resolve(span.text.strip()).method != "new":
                 return span
         return None
 
     def annotate(self, ctx: Context, found: list[Span]) -> None:
-        resolve = resolver().resolve
+        resolve = ctx.resolver.resolve
         here = place_country(ctx.record.place)
         seen: set[str] = set()
         for span in found:

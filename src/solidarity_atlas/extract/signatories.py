@@ -31,6 +31,7 @@ from functools import lru_cache
 from solidarity_atlas.extract.dates import find_dates
 from solidarity_atlas.lexicons import load
 from solidarity_atlas.model import Block, Page
+from solidarity_atlas.resolve.text import script
 from solidarity_atlas.shapes import abbreviation_pattern, is_acronym
 
 MAX_ITEM = 160  # a longer line is a paragraph, not a list item
@@ -98,8 +99,13 @@ def org_score(text: str) -> float:
     sentence = bool(_SENTENCE_END.search(t)) and len(words) >= 6
     if sentence or not (first[:1].isupper() or first[:1].isdigit() or acronym_first):
         return 0.0
-    if _words("org.heads").search(t.casefold()) or _abbreviation(t):
-        return 1.0 if capitalised >= 0.3 else 0.0
+    folded = t.casefold()
+    if _words("org.person_titles").match(folded):
+        return 0.0  # "President X Y on behalf of ...": a person
+    if _words("org.heads").search(folded) or _abbreviation(t):
+        # Russian names capitalise the first word only ("Российская коммунистическая рабочая партия").
+        needed = 0.2 if script(t) == "cyrillic" else 0.3
+        return 1.0 if capitalised >= needed else 0.0
     if acronym_first and len(words) <= 4:
         return 1.0  # "PAME", "AKEL, Cyprus", "PEO – Cyprus", "PPP Guyana"
     if len(words) >= 2 and capitalised >= 0.6 and len(words) <= 10:
@@ -150,6 +156,8 @@ def _kind(line: _Line) -> str:
         return "cue"
     if text.endswith(":"):
         return "subheading" if len(text.split()) <= 4 else "text"
+    if lowered.strip(" :") in load().get("signatures.regions"):
+        return "subheading"  # "Latin America", "Middle East"
     dates = find_dates(text)
     if dates and sum(d.end - d.start for d in dates) >= len(text) * 0.4:
         return "text"  # a date line or dateline closes the list above it
@@ -185,6 +193,10 @@ def _runs(lines: list[_Line]) -> list[_Run]:
 
 def _accept(run: _Run) -> list[_Line]:
     scored = [(line, org_score(line.text)) for line in run.items]
+    for i in range(len(scored) - 1):
+        if scored[i][1] == 0 and scored[i + 1][1] == 0 and any(score for _, score in scored[:i]):
+            scored = scored[:i]  # two lines in a row that name no organisation: the list has ended (tags, menus)
+            break
     kept = [line for line, score in scored if score > 0]
     if not kept:
         return []
@@ -273,10 +285,8 @@ def _split_inline(text: str, start: int, end: int, offset: int) -> list[Item]:
             break
     separator = ";" if ";" in segment else ","
     pieces = _split_outside_brackets(segment, separator)
-    # The last piece may hold "A and B": split at the joining word before an article, else at the last one.
-    if pieces:
-        s, e = pieces[-1]
-        pieces[-1:] = _split_and(segment, s, e)
+    # A piece may hold "A and B": split at the joining word before an article, else at the last one.
+    pieces = [part for s, e in pieces for part in _split_and(segment, s, e)]
     items: list[Item] = []
     strong = 0
     for s, e in pieces:
@@ -320,11 +330,19 @@ def _split_and(segment: str, s: int, e: int) -> list[tuple[int, int]]:
         matches = list(re.finditer(rf"\s(?:{joins})\s+", piece, re.IGNORECASE))
         # Only where what follows starts a name: "A and B", not "Peace and Cooperation (CPPC)".
         matches = [m for m in matches if piece[m.end():m.end() + 1].isupper() and org_score(piece[m.end():]) > 0
-                   and org_score(piece[:m.start()]) > 0]
+                   and org_score(_without_article(piece[:m.start()])) > 0]
     if not matches:
         return [(s, e)]
     m = matches[-1]
     return [(s, s + m.start()), (s + m.end(), e)]
+
+
+def _without_article(text: str) -> str:
+    folded = text.lstrip().casefold()
+    for article in sorted(load().get("signatures.articles"), key=len, reverse=True):
+        if folded.startswith(article + " "):
+            return text.lstrip()[len(article) + 1:]
+    return text.strip()
 
 
 def _strip_article(segment: str, s: int, e: int) -> tuple[int, int]:

@@ -125,6 +125,17 @@ def mark_lines(lines: Sequence[str]) -> list[str | None]:
                 if reasons[j] is None and len(lines[j]) <= 300:
                     reasons[j] = "related posts"
             break
+    # Running headers: a line repeated next to a page number or page break.
+    breaks = {i for i in nonblank if reasons[i] in ("page number", "page break")}
+    counts: dict[str, int] = {}
+    for i in nonblank:
+        counts[lines[i].strip()] = counts.get(lines[i].strip(), 0) + 1
+    for rank, i in enumerate(nonblank):
+        near = {nonblank[r] for r in (rank - 1, rank + 1) if 0 <= r < len(nonblank)}
+        if reasons[i] is None and counts[lines[i].strip()] > 1 and near & breaks and len(lines[i]) <= 160:
+            for j in nonblank:
+                if lines[j].strip() == lines[i].strip():
+                    reasons[j] = "running header"
     # Teasers: "Headline" + "First words of the article..."
     for rank, i in enumerate(nonblank):
         if reasons[i] is None and _TEASER_END.search(lines[i]) and len(lines[i]) <= 300:

@@ -19,13 +19,14 @@ from importlib import resources
 
 from solidarity_atlas.lexicons import load
 from solidarity_atlas.resolve.countries import NO_COUNTRY, CountryMention, countries
-from solidarity_atlas.resolve.text import fold
+from solidarity_atlas.resolve.text import fold, script
 from solidarity_atlas.shapes import abbreviation_pattern, is_acronym
 
 _COUNTRY_FIRST = re.compile(r"^(?P<country>[^:()\[\]]{2,40}):\s+(?P<rest>\S.*)$")
 _TRAILING_BRACKET = re.compile(r"\s*[(\[](?P<inner>[^()\[\]]+)[)\]]\s*$")
 _TRAILING_SEPARATED = re.compile(r"(?:\s*,\s*|\s+[-–—]\s+|\s*[–—]\s*)(?P<inner>[^,–—]+?)\s*$")
-_GLUED_ACRONYM = re.compile(r"-(?P<inner>[A-ZА-ЯЁΑ-Ω]{3,10})$")
+# "Union of Communist parties-CPSU": an acronym glued to a name of several words (not "PIT-CNT").
+_GLUED_ACRONYM = re.compile(r"(?<=[^\W\d_]{2})-(?P<inner>[A-ZА-ЯЁΑ-Ω]{3,10})$")
 # Words that join the parts of a name in the corpus languages; never distinguishing.
 FILLERS = frozenset({
     "the", "of", "de", "del", "la", "las", "los", "el", "da", "do", "das", "dos", "du", "des", "le", "les", "l",
@@ -41,6 +42,8 @@ class ParsedName:
     affix_country: str | None  # the country written beside the name
     name_country: str | None  # the country the name's own words give ("of Greece", "Brazilian")
     concept: frozenset[str]  # English words of the name, without country words and fillers
+    translated: bool = False  # some word of the name was not English
+    country_form: str = "none"  # how the name's words give its country: "name", "demonym" or "none"
 
     @property
     def country(self) -> str | None:
@@ -66,6 +69,8 @@ def parse(raw: str) -> ParsedName:
             break
         inner = m.group("inner").strip()
         code = table.lookup(inner)
+        if inner.casefold() in load().get("org.qualifiers"):
+            break  # "(ML)", "(Marxist-Leninist)": it tells parties apart and stays in the name
         if code and affix in (None, code):
             affix = code
         elif _acronym_like(inner):
@@ -76,7 +81,8 @@ def parse(raw: str) -> ParsedName:
     if affix is None and (city := _city_affix(text)):
         affix = city  # "Arbeitskreis Internationale Solidarität, Hamburg": the city tells the country
     words = text.split()
-    if len(words) >= 2 and _acronym_like(words[0]) and (code := table.lookup(" ".join(words[1:]))):
+    glued = expand(words[0]) != words[0] if words else False  # "CPof Malta" is "CP of Malta", not an acronym
+    if len(words) >= 2 and not glued and _acronym_like(words[0]) and (code := table.lookup(" ".join(words[1:]))):
         affix = affix or code  # "PPP Guyana"
         text = words[0]
     if _acronym_like(text):
@@ -85,11 +91,12 @@ def parse(raw: str) -> ParsedName:
     folded = fold(name).split()
     mentions = table.find(folded)
     name_country = _name_country(mentions)
+    form = "none" if not mentions else ("demonym" if all(m.demonym for m in mentions) else "name")
     country_words = {i for m in mentions for i in range(m.start, m.end)}
-    concept = frozenset(
-        english(w) for i, w in enumerate(folded) if i not in country_words and w not in FILLERS
-    )
-    return ParsedName(raw, name, tuple(acronyms), affix, name_country, concept)
+    content = [w for i, w in enumerate(folded) if i not in country_words and w not in FILLERS]
+    concept = frozenset(english(w) for w in content)
+    translated = any(english(w) != w for w in content) or script(name) != "latin"
+    return ParsedName(raw, name, tuple(acronyms), affix, name_country, concept, translated, form)
 
 
 CITY_MIN_POPULATION = 100_000  # smaller places share their names with words and with other places
@@ -116,7 +123,10 @@ def _name_country(mentions: list[CountryMention]) -> str | None:
 
 def _peelable(text: str) -> re.Match[str] | None:
     """The last affix: a bracket, or a part after a comma or dash ("– CPI(M)" before "(M)")."""
-    found = (_TRAILING_SEPARATED.search(text), _TRAILING_BRACKET.search(text), _GLUED_ACRONYM.search(text))
+    glued = _GLUED_ACRONYM.search(text)
+    if glued and " " not in text[: glued.start()]:
+        glued = None  # "PIT-CNT", "СКП-КПСС": one acronym with a hyphen, not a name and an acronym
+    found = (_TRAILING_SEPARATED.search(text), _TRAILING_BRACKET.search(text), glued)
     matches = [m for m in found if m and m.start() > 0]
     for m in matches:
         inner = m.group("inner").strip()

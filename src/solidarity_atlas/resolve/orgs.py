@@ -78,16 +78,18 @@ class Resolver:
         # "Deutsche Kommunistische Partei (DKP), Parteivorstand – Patrik Köbele, Vorsitzender": a sub-body or
         # a person after the organisation's name; the organisation is the first part.
         head = first_segment(raw)
-        if head != raw:
+        if head != raw and _subordinate(raw[len(head):]):
             for _, org_id in self._candidates(parse(head)):
                 if org_id and (entry := self.registry.entries.get(org_id)) is not None:
                     return self._finish(raw, org_id, entry.name, entry.country, "part")
         name = parsed.name
         country = parsed.country
+        # The id comes from the name alone, so that it is one id wherever the name stands; the place of issue
+        # only fills in the country of an organisation whose name says none.
+        org_id = new_org_id(name, country, international=parsed.international)
         local = context_country and writes_in(context_country, script(name))
         if country is None and not parsed.international and local:
             country = context_country
-        org_id = new_org_id(name, country, international=parsed.international)
         return self._finish(raw, org_id, name, country, "new")
 
     def _candidates(self, p: ParsedName) -> Iterator[tuple[str, str | None]]:
@@ -97,8 +99,14 @@ class Resolver:
         yield "name", self._choose(self.registry.named(p.name), p, by_affix_only=True)
         for acronym in p.acronyms:
             yield "acronym", self._choose(self.registry.acronym(acronym), p)
-        if p.concept and p.country:  # not for bodies of no one country: "CP of Kurdistan" is not the CPSU
-            yield "concept", self._choose(self.registry.by_concept.get((p.country, p.concept), set()), p)
+        # The concept carries a name across languages ("Partido Comunista da Grécia"). In English it bridges
+        # only grammar: "CP of Egypt" = "Egyptian CP", "Socialist People's Front of Lithuania" = "Socialist
+        # People's Front"; two names of a country are two parties ("CP of Great Britain" is not the "CP of
+        # Britain"). Not for bodies of no one country either: "CP of Kurdistan" is not the CPSU.
+        if p.concept and p.country:
+            found = self.registry.by_concept.get((p.country, p.concept), set())
+            ids = {i for i, form in found if p.translated or form != p.country_form}
+            yield "concept", self._choose(ids, p)
         yield "fuzzy", self._fuzzy(p)
 
     def _choose(self, ids: set[str], p: ParsedName, *, by_affix_only: bool = False) -> str | None:
@@ -165,6 +173,18 @@ def first_segment(raw: str) -> str:
         elif depth == 0 and i > 0 and _SEGMENT.match(raw, i):
             return raw[:i].strip()
     return raw
+
+
+def _subordinate(rest: str) -> bool:
+    """Whether what follows a name is a sub-body, a person's role or a place ("Parteivorstand", "Berlin"),
+    not a qualifier that makes another party ("– Marxist-Leninist", ", Reconstituted")."""
+    from solidarity_atlas.lexicons import load
+    from solidarity_atlas.resolve.places import gazetteer
+
+    folded = rest.casefold()
+    if any(term in folded for term in load().get("org.subbodies")):
+        return True
+    return any(gazetteer().lookup(part.strip(" ,–—-")) for part in re.split(r"[,–—]|\s-\s", rest) if part.strip())
 
 
 def same_words(a: str, b: str) -> bool:

@@ -48,7 +48,8 @@ class Registry:
         self.entries = {e.id: e for e in entries}
         self.by_name: dict[str, set[str]] = defaultdict(set)
         self.by_acronym: dict[str, set[str]] = defaultdict(set)
-        self.by_concept: dict[tuple[str | None, frozenset[str]], set[str]] = defaultdict(set)
+        # (country, concept) -> (id, how the name gives the country: "name", "demonym" or "none")
+        self.by_concept: dict[tuple[str | None, frozenset[str]], set[tuple[str, str]]] = defaultdict(set)
         self.by_country: dict[str | None, list[str]] = defaultdict(list)
         for e in entries:
             self.add_names(e.id, e.names)
@@ -58,7 +59,7 @@ class Registry:
             for name in (e.name, *e.native):
                 parsed = parse(name)
                 if parsed.concept:
-                    self.by_concept[(e.country, parsed.concept)].add(e.id)
+                    self.by_concept[(e.country, parsed.concept)].add((e.id, parsed.country_form))
 
     def add_names(self, org_id: str, names: tuple[str, ...] | list[str]) -> None:
         for name in names:
