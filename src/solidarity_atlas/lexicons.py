@@ -23,7 +23,7 @@ class Lexicon:
     tables: dict[str, dict[str, str]] = field(default_factory=dict)  # e.g. abbreviations: CP -> Communist Party
 
     def get(self, key: str) -> tuple[str, ...]:
-        return tuple(p for p, _ in self.phrases.get(key, ()))
+        return _get(self, key)
 
     def languages_of(self, key: str) -> dict[str, str]:
         return {p: lang for p, lang in self.phrases.get(key, ())}
@@ -35,6 +35,11 @@ class Lexicon:
         (the phrases are stored casefolded): several times faster on long texts.
         """
         return _pattern(self, key, at_start, folded)
+
+
+@cache
+def _get(lexicon: Lexicon, key: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p for p, _ in lexicon.phrases.get(key, ())))
 
 
 @cache

@@ -6,7 +6,7 @@ normalised text of the input, so every extracted value can cite its source.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "item", "line", "cell"]
@@ -120,9 +120,20 @@ class Record:
 
     def to_contract(self) -> dict[str, Any]:
         """The JSON object of the contract (evidence is kept out of it)."""
-        data = asdict(self)
-        data.pop("evidence")
-        return data
+        return {
+            "source": self.source, "title": self.title, "date": self.date, "place": self.place,
+            "languages": list(self.languages), "doc_type": self.doc_type,
+            "issuers": [_org(o) for o in self.issuers], "signatories": [_org(o) for o in self.signatories],
+            "persons": [{"name": p.name, "role": p.role, "org": p.org} for p in self.persons],
+            "demands": list(self.demands),
+            "events": [{"type": e.type, "date": e.date, "place": e.place, "country": e.country, "count": e.count}
+                       for e in self.events],
+            "flags": list(self.flags),
+        }
 
     def evidence_json(self) -> dict[str, Any]:
-        return {k: asdict(v) for k, v in self.evidence.items()}
+        return {k: {"text": v.text, "start": v.start, "end": v.end} for k, v in self.evidence.items()}
+
+
+def _org(org: Org) -> dict[str, Any]:
+    return {"raw": org.raw, "name": org.name, "country": org.country, "org_id": org.org_id}

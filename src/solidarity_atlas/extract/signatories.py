@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from solidarity_atlas.extract.dates import find_dates
 from solidarity_atlas.lexicons import load
@@ -248,11 +248,14 @@ def inline_items(page: Page, blocks: list[Block]) -> list[Item]:
     """Items of lists written in sentences: "signed by A, B and C"."""
     lexicon = load()
     cue = lexicon.pattern("signatures.inline")
+    quick = lexicon.pattern("signatures.inline", folded=True)
     items: list[Item] = []
     for block in blocks:
         text = page.block_text(block)
         if len(text) <= MAX_ITEM and not text.rstrip().endswith("."):
             continue  # a list line, not a sentence
+        if not quick.search(text.casefold()):
+            continue  # the case-insensitive search, for offsets, only where a cue stands
         for match in cue.finditer(text):
             start = match.end()
             while start < len(text) and text[start] in " :":
@@ -320,14 +323,24 @@ def _split_outside_brackets(segment: str, separator: str) -> list[tuple[int, int
     return spans
 
 
-def _split_and(segment: str, s: int, e: int) -> list[tuple[int, int]]:
+@cache
+def _join_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """"and"/"e"/"и" before an article ("and the", "e pela"), and any of them."""
     lexicon = load()
     joins = "|".join(re.escape(w) for w in lexicon.get("signatures.and"))
     articles = "|".join(re.escape(w) for w in sorted(lexicon.get("signatures.articles"), key=len, reverse=True))
+    return (
+        re.compile(rf"\s(?:{joins})\s+(?=(?:{articles})\s)", re.IGNORECASE),
+        re.compile(rf"\s(?:{joins})\s+", re.IGNORECASE),
+    )
+
+
+def _split_and(segment: str, s: int, e: int) -> list[tuple[int, int]]:
+    before_article, any_join = _join_patterns()
     piece = segment[s:e]
-    matches = list(re.finditer(rf"\s(?:{joins})\s+(?=(?:{articles})\s)", piece, re.IGNORECASE)) if articles else []
+    matches = list(before_article.finditer(piece))
     if not matches:
-        matches = list(re.finditer(rf"\s(?:{joins})\s+", piece, re.IGNORECASE))
+        matches = list(any_join.finditer(piece))
         # Only where what follows starts a name: "A and B", not "Peace and Cooperation (CPPC)".
         matches = [m for m in matches if piece[m.end():m.end() + 1].isupper() and org_score(piece[m.end():]) > 0
                    and org_score(_without_article(piece[:m.start()])) > 0]
