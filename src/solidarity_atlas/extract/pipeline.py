@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol, TypeVar
 
-from solidarity_atlas.extract import doctype, issuers, metadata, signatories
+from solidarity_atlas.extract import doctype, issuers, metadata, persons, signatories
 from solidarity_atlas.extract.languages import document_languages
-from solidarity_atlas.model import Block, Page, Record, Span
+from solidarity_atlas.model import Block, Page, Person, Record, Span
 from solidarity_atlas.resolve.orgs import Resolution, Resolver, resolver
 from solidarity_atlas.resolve.places import gazetteer
 from solidarity_atlas.resolve.registry import registry
@@ -201,7 +201,26 @@ class Issuers:
                 ctx.record.issuers.append(org)
 
 
-PIPELINE: tuple[Extractor[Any], ...] = (Languages(), Title(), DocType(), DateAndPlace(), Signatories(), Issuers())
+class Persons:
+    """People named in the text, merged across spellings and scripts."""
+
+    name = "persons"
+    fills: tuple[str, ...] = ("persons",)
+
+    def match(self, ctx: Context) -> list[tuple[Person, list[Span]]]:
+        if ctx.record.doc_type == "other":
+            return []
+        return persons.find_persons(ctx.page, ctx.blocks)
+
+    def annotate(self, ctx: Context, found: list[tuple[Person, list[Span]]]) -> None:
+        for i, (person, spans) in enumerate(found):
+            ctx.record.persons.append(person)
+            ctx.record.evidence[f"persons.{i}"] = spans[0]
+
+
+PIPELINE: tuple[Extractor[Any], ...] = (
+    Languages(), Title(), DocType(), DateAndPlace(), Signatories(), Issuers(), Persons(),
+)
 
 
 def extract(page: Page, pipeline: tuple[Extractor[Any], ...] = PIPELINE) -> Record:
