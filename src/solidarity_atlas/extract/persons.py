@@ -126,8 +126,8 @@ def _not_a_name_word(token: str) -> bool:
         return True
     if english(f) != f or f in _org_vocabulary() or f in _country_words():
         return True  # "Labour", "Communist", "Young"; "Republic", "States", "Kingdom"
-    if len(f) > 3 and _is_place(token):
-        return True  # "Odessa House", "En Cali"
+    if len(f) > 3 and _is_place(token) and not is_first_name(token):
+        return True  # "Odessa House", "En Cali"; not "Vladimir Kozlov"
     return bool(countries().lookup(token))
 
 
