@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -20,7 +21,7 @@ class Lexicon:
     """Phrases by ``section.key`` (``chrome.prefixes``), each with its language."""
 
     phrases: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
-    tables: dict[str, dict[str, str]] = field(default_factory=dict)  # e.g. abbreviations: CP -> Communist Party
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)  # abbreviations: CP -> Communist Party; numbers
 
     def get(self, key: str) -> tuple[str, ...]:
         return _get(self, key)
@@ -48,19 +49,26 @@ def _pattern(lexicon: Lexicon, key: str, at_start: bool, folded: bool) -> re.Pat
 
 
 def _compile(phrases: tuple[str, ...], at_start: bool, folded: bool) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
+    """Whole words; a phrase ending in "*" is a stem and matches any ending ("arrest*": arrested, arrests)."""
+    def one(phrase: str) -> str:
+        if phrase.endswith("*"):
+            return re.escape(phrase[:-1]) + r"\w*"
+        return re.escape(phrase) + r"(?!\w)"
+
+    alternatives = "|".join(one(p) for p in sorted(set(phrases), key=len, reverse=True))
     if not alternatives:
         return re.compile(r"(?!x)x")
     head = r"^\s*" if at_start else r"(?<!\w)"
-    return re.compile(rf"{head}(?:{alternatives})(?!\w)", 0 if folded else re.IGNORECASE)
+    return re.compile(rf"{head}(?:{alternatives})", 0 if folded else re.IGNORECASE)
 
 
 @cache
 def load() -> Lexicon:
     merged: dict[str, list[tuple[str, str]]] = {}
-    tables: dict[str, dict[str, str]] = {}
-    folder = resources.files("solidarity_atlas") / "data" / "lexicons"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+    tables: dict[str, dict[str, Any]] = {}
+    data = resources.files("solidarity_atlas") / "data"
+    entries = [e for name in ("lexicons", "cues") if (data / name).is_dir() for e in (data / name).iterdir()]
+    for entry in sorted(entries, key=lambda e: e.name):
         if not entry.name.endswith(".toml"):
             continue
         data = tomllib.loads(entry.read_text(encoding="utf-8"))
@@ -69,8 +77,8 @@ def load() -> Lexicon:
             if not isinstance(values, dict):
                 continue
             for key, phrases in values.items():
-                if isinstance(phrases, str):  # a table of one value per key (abbreviations)
-                    tables.setdefault(section, {})[key] = phrases
+                if isinstance(phrases, (str, int)):  # a table of one value per key (abbreviations, numbers)
+                    tables.setdefault(section, {})[str(key)] = phrases
                     continue
                 merged.setdefault(f"{section}.{key}", []).extend((str(p).casefold(), lang) for p in phrases)
     return Lexicon({k: tuple(v) for k, v in merged.items()}, {k: dict(v) for k, v in tables.items()})
