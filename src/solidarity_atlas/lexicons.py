@@ -66,8 +66,8 @@ def _compile(phrases: tuple[str, ...], at_start: bool, folded: bool) -> re.Patte
 def load() -> Lexicon:
     merged: dict[str, list[tuple[str, str]]] = {}
     tables: dict[str, dict[str, Any]] = {}
-    data = resources.files("solidarity_atlas") / "data"
-    entries = [e for name in ("lexicons", "cues") if (data / name).is_dir() for e in (data / name).iterdir()]
+    root = resources.files("solidarity_atlas") / "data"
+    entries = [e for name in ("lexicons", "cues") if (root / name).is_dir() for e in (root / name).iterdir()]
     for entry in sorted(entries, key=lambda e: e.name):
         if not entry.name.endswith(".toml"):
             continue

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol, TypeVar
 
-from solidarity_atlas.extract import doctype, issuers, metadata, persons, signatories
+from solidarity_atlas.extract import demands, doctype, events, issuers, metadata, persons, sentences, signatories
 from solidarity_atlas.extract.languages import document_languages
 from solidarity_atlas.model import Block, Page, Person, Record, Span
 from solidarity_atlas.resolve.orgs import Resolution, Resolver, resolver
@@ -42,6 +42,13 @@ class Context:
     block_languages: list[str | None] = field(default_factory=list)
     dated: list[metadata.DatedLine] = field(default_factory=list)
     resolver: Resolver = field(default_factory=resolver)  # one look-up of the judgements file per document
+    _sentences: list[sentences.Sentence] | None = None
+
+    @property
+    def sentences(self) -> list[sentences.Sentence]:
+        if self._sentences is None:
+            self._sentences = sentences.split(self.page, self.blocks)
+        return self._sentences
 
 
 T = TypeVar("T")
@@ -218,8 +225,38 @@ class Persons:
             ctx.record.evidence[f"persons.{i}"] = spans[0]
 
 
+class Demands:
+    """The demand codes of SCHEMA.md, each once, with the sentence that makes it."""
+
+    name = "demands"
+    fills: tuple[str, ...] = ("demands",)
+
+    def match(self, ctx: Context) -> list[demands.Demand]:
+        return [] if ctx.record.doc_type == "other" else demands.find_demands(ctx.sentences)
+
+    def annotate(self, ctx: Context, found: list[demands.Demand]) -> None:
+        for demand in found:
+            ctx.record.demands.append(demand.code)
+            ctx.record.evidence[f"demands.{demand.code}"] = demand.evidence
+
+
+class Events:
+    """What the text reports as having happened, each with its sentence and the figure it claims."""
+
+    name = "events"
+    fills: tuple[str, ...] = ("events",)
+
+    def match(self, ctx: Context) -> list[events.Found]:
+        return [] if ctx.record.doc_type == "other" else events.find_events(ctx.sentences, ctx.record.date)
+
+    def annotate(self, ctx: Context, found: list[events.Found]) -> None:
+        for i, item in enumerate(found):
+            ctx.record.events.append(item.event)
+            ctx.record.evidence[f"events.{i}"] = item.evidence
+
+
 PIPELINE: tuple[Extractor[Any], ...] = (
-    Languages(), Title(), DocType(), DateAndPlace(), Signatories(), Issuers(), Persons(),
+    Languages(), Title(), DocType(), DateAndPlace(), Signatories(), Issuers(), Persons(), Demands(), Events(),
 )
 
 

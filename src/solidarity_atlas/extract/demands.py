@@ -1,0 +1,67 @@
+"""What a statement demands, as the codes of SCHEMA.md.
+
+Demands are found where the text makes them: sentences with a demand cue
+("we demand", "calls for", "требуем", "exigimos", "απαιτούμε", "fordern"),
+and the items of a list that a cue line introduces ("We demand:" followed by
+bullets).  Each demand is coded by the cue words of ``data/cues/<lang>.toml``
+(``[demand_codes]``); a demand that fits none of the codes is ``other``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from solidarity_atlas.extract.sentences import Sentence
+from solidarity_atlas.lexicons import load
+from solidarity_atlas.model import Span
+
+CODES = (
+    "release_prisoners", "end_persecution", "union_rights", "strike_rights", "assembly_rights", "party_rights",
+    "accountability", "reinstate_workers", "labour_conditions", "end_intervention", "self_determination",
+)
+MIN_OTHER_WORDS = 4  # a shorter demand that fits no code is a fragment, not a demand of its own
+
+
+@dataclass(frozen=True, slots=True)
+class Demand:
+    code: str
+    evidence: Span
+
+
+def codes_of(text: str) -> list[str]:
+    folded = text.casefold()
+    lexicon = load()
+    return [code for code in CODES if lexicon.pattern(f"demand_codes.{code}", folded=True).search(folded)]
+
+
+def find_demands(sentences: list[Sentence]) -> list[Demand]:
+    """Demands in sentence order, each code once (its first evidence kept)."""
+    lexicon = load()
+    intro = lexicon.pattern("demands.intro", folded=True)
+    found: list[Demand] = []
+    seen: set[str] = set()
+    in_list = False
+    list_block = -1
+    for sentence in sentences:
+        folded = sentence.text.casefold()
+        cue = intro.search(folded)
+        is_item = in_list and sentence.block != list_block and len(sentence.text) <= 400
+        if cue:
+            text = sentence.text[cue.end():] if cue.end() < len(sentence.text) - 3 else ""
+            in_list = sentence.text.rstrip().endswith(":")
+            list_block = sentence.block
+        elif is_item:
+            text = sentence.text
+        else:
+            in_list = False
+            continue
+        codes = codes_of(text)
+        if not codes and (is_item or cue) and len(text.split()) >= MIN_OTHER_WORDS:
+            codes = ["other"]
+        for code in codes:
+            if code not in seen:
+                seen.add(code)
+                found.append(Demand(code, Span(sentence.text, sentence.start, sentence.end)))
+        if is_item:
+            list_block = sentence.block
+    return found

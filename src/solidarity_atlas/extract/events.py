@@ -1,0 +1,199 @@
+"""What a text reports as having happened: killings, arrests, sentences, bans, strikes, protests...
+
+Each sentence that reports (not one that demands, calls or plans: the
+``demands.modal`` cues) is typed by the cue words of ``data/cues/<lang>.toml``
+(``[events]``).  Each event gets the sentence's date — resolved against the
+document's date and the years the text has named so far ("on 16.12.",
+"In April", "last year") — its place (a city of the gazetteer, in any
+case form), its country (the place's, a country the sentence names, or the
+country the document is about) and the count of people or organisations
+affected where a number stands near the cue ("70 workers were killed",
+"more than 600 unions", "seventeen"); "dozens" gives no count.  One
+happening told twice in a document is one event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from solidarity_atlas.extract.dates import DateMention, find_dates, month_names
+from solidarity_atlas.extract.sentences import Sentence
+from solidarity_atlas.lexicons import load
+from solidarity_atlas.model import Event, Span
+from solidarity_atlas.resolve.countries import NO_COUNTRY, countries
+from solidarity_atlas.resolve.places import Place, gazetteer
+from solidarity_atlas.resolve.text import fold
+
+TYPES = (
+    "killing", "detention", "sentencing", "ban", "strike", "protest", "persecution", "legislation",
+    "military_action", "meeting",
+)
+MIN_WORDS = 5  # shorter pieces are list items and headings, not reports
+COUNT_WINDOW = 60  # characters between a number and the cue word it counts
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\s]\d{3})+|\d+)(?![\w]|[.,]\d)")
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
+_CAPITALISED = re.compile(r"[A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+(?:[\s-][A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+)?")
+_RELATIVE_YEAR = {"last year": -1, "the previous year": -1, "this year": 0, "next year": 1,
+                  "в прошлом году": -1, "el año pasado": -1, "l'année dernière": -1, "letztes jahr": -1,
+                  "o ano passado": -1, "πέρσι": -1, "geçen yıl": -1}
+
+
+@dataclass(slots=True)
+class Found:
+    event: Event
+    evidence: Span
+    claim: str | None = None  # the figure as written ("more than 600", "dozens")
+    sources: list[Span] = field(default_factory=list)
+
+
+def find_events(sentences: list[Sentence], doc_date: str | None) -> list[Found]:
+    lexicon = load()
+    modal = lexicon.pattern("demands.modal", folded=True)
+    intro = lexicon.pattern("demands.intro", folded=True)
+    types = {t: lexicon.pattern(f"events.{t}", folded=True) for t in TYPES}
+    home = _main_country(sentences)
+    year = int(doc_date[:4]) if doc_date else None
+    context_year = year
+    out: list[Found] = []
+    for sentence in sentences:
+        text = sentence.text
+        folded = text.casefold()
+        dates = [d for d in find_dates(text) if d.has_year or context_year]
+        explicit_years = [int(d.value[:4]) for d in dates if d.has_year]
+        if len(_WORD.findall(text)) < MIN_WORDS or intro.search(folded) or modal.search(folded):
+            context_year = explicit_years[-1] if explicit_years else context_year
+            continue
+        hits = [(t, m) for t, pattern in types.items() if (m := pattern.search(folded))]
+        if not hits:
+            context_year = explicit_years[-1] if explicit_years else context_year
+            continue
+        date = _date(text, folded, dates, context_year, year)
+        place, place_country = _place(text)
+        country = place_country or _country_named(folded) or home
+        for event_type, cue in hits:
+            count, claim = _count(text, folded, cue.start(), cue.end())
+            event = Event(event_type, date, place, country, count)
+            out.append(Found(event, Span(text, sentence.start, sentence.end), claim))
+        context_year = explicit_years[-1] if explicit_years else context_year
+    return _merge(out)
+
+
+def _date(text: str, folded: str, dates: list[DateMention], context_year: int | None, year: int | None) -> str | None:
+    for mention in dates:
+        if mention.has_year:
+            return mention.value
+        if context_year:
+            return mention.with_year(context_year).value
+    for phrase, delta in _RELATIVE_YEAR.items():
+        if phrase in folded and year:
+            return str(year + delta)
+    names = month_names()
+    for word in _WORD.findall(folded):
+        if word in names and len(word) > 3 and context_year:
+            return f"{context_year:04d}-{names[word]:02d}"  # "In April" of the year the text is about
+    years = re.findall(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)", text)
+    return years[0] if years else None
+
+
+def _place(text: str) -> tuple[str | None, str | None]:
+    gaz = gazetteer()
+    for m in _CAPITALISED.finditer(text):
+        words = m.group(0).split()
+        for candidate in (m.group(0), words[0]):
+            found = gaz.lookup(candidate) or _inflected(candidate)
+            if found is not None and found.population >= 15_000 and not countries().lookup(candidate):
+                return found.name, found.country
+    return None, None
+
+
+def _inflected(word: str) -> Place | None:
+    """"Жанаозене", "Ζανάοζεν": a case form of a city name, tried without its ending."""
+    if word.isascii() or len(word) < 6:
+        return None
+    gaz = gazetteer()
+    for cut in (1, 2):
+        for ending in ("", "а", "ы", "е", "ς", "η", "ι", "ο"):
+            found = gaz.lookup(word[:-cut] + ending)
+            if found is not None:
+                return found
+    return None
+
+
+def _country_named(folded: str) -> str | None:
+    mentions = countries().find(fold(folded).split())
+    real = [m.code for m in mentions if m.code != NO_COUNTRY]
+    return real[0] if real else None
+
+
+def _main_country(sentences: list[Sentence]) -> str | None:
+    """The country the document is about: the one its sentences name most."""
+    counts: Counter[str] = Counter()
+    for sentence in sentences:
+        for m in countries().find(fold(sentence.text).split()):
+            if m.code != NO_COUNTRY:
+                counts[m.code] += 1
+        place, code = _place(sentence.text)
+        if code:
+            counts[code] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _count(text: str, folded: str, cue_start: int, cue_end: int) -> tuple[int | None, str | None]:
+    """The number that counts the people or organisations a cue word speaks of."""
+    lexicon = load()
+    vague = lexicon.pattern("vague.words", folded=True)
+    best: tuple[int, int, str] | None = None  # distance, value, text
+    in_dates = [(d.start, d.end) for d in find_dates(text)]
+    for m in _NUMBER.finditer(text):
+        raw = m.group(1)
+        if any(s <= m.start() < e for s, e in in_dates):
+            continue  # the day of a date
+        value = int(re.sub(r"[.,\s]", "", raw))
+        if 1900 <= value <= 2099 and len(raw) == 4:
+            continue  # a year
+        distance = min(abs(m.start() - cue_end), abs(cue_start - m.end()))
+        if distance <= COUNT_WINDOW and (best is None or distance < best[0]):
+            best = (distance, value, raw)
+    numbers = lexicon.tables.get("numbers", {})
+    for w in re.finditer(r"[^\W\d_]+", folded):
+        if w.group(0) in numbers:
+            distance = min(abs(w.start() - cue_end), abs(cue_start - w.end()))
+            if distance <= COUNT_WINDOW and (best is None or distance < best[0]):
+                best = (distance, int(numbers[w.group(0)]), w.group(0))
+    if best is not None:
+        return best[1], best[2]
+    if v := vague.search(folded):
+        return None, v.group(0)
+    return None, None
+
+
+def _merge(found: list[Found]) -> list[Found]:
+    """One happening mentioned twice is one event: same type, same place or none, dates that agree."""
+    out: list[Found] = []
+    for item in found:
+        for kept in out:
+            a, b = kept.event, item.event
+            if a.type != b.type or (a.place and b.place and a.place != b.place):
+                continue
+            if a.date and b.date and not (a.date.startswith(b.date) or b.date.startswith(a.date)):
+                continue
+            if a.date is None and b.date is not None and a.count is not None and b.count is not None:
+                continue
+            _fill(kept, item)
+            break
+        else:
+            out.append(item)
+    return out
+
+
+def _fill(kept: Found, item: Found) -> None:
+    a, b = kept.event, item.event
+    if b.date and (a.date is None or len(b.date) > len(a.date)):
+        a.date = b.date
+    a.place = a.place or b.place
+    a.country = a.country or b.country
+    if a.count is None and b.count is not None:
+        a.count, kept.claim = b.count, item.claim
+    kept.sources.append(item.evidence)

@@ -1,0 +1,47 @@
+"""Sentences of the main text, with their offsets in the page.
+
+A sentence ends at ".", "!" or "?" followed by white space and a capital
+letter, a digit or a quotation mark, except after an abbreviation or an
+initial ("Mr.", "Dr.", "A. Tasbulatov", "No. 5") or inside a date ("16.12.").
+Blocks never run into each other: a list item is a sentence of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from solidarity_atlas.model import Block, Page
+
+_END = re.compile(r"[.!?…]+[\"'»”’)]*\s+(?=[\"'«“(]?[A-ZÀ-ÞΑ-ΩА-ЯЁ0-9¡¿])")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|No|Nr|Art|Gen|Prof|Sr|Sra|Jr|vs|etc|approx|г|ул|т\.е|κ|Nos)|\b[A-ZА-ЯΑ-Ω]|\d{1,2}\.\d{1,2})\.$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    text: str
+    start: int
+    end: int
+    block: int
+
+
+def split(page: Page, blocks: list[Block]) -> list[Sentence]:
+    out: list[Sentence] = []
+    for index, block in enumerate(blocks):
+        text = page.block_text(block)
+        begin = 0
+        for m in _END.finditer(text):
+            if _ABBREVIATION.search(text[: m.start() + 1]):
+                continue
+            piece = text[begin : m.start() + 1].strip()
+            if piece:
+                lead = text.index(piece[0], begin)
+                out.append(Sentence(piece, block.start + lead, block.start + lead + len(piece), index))
+            begin = m.end()
+        piece = text[begin:].strip()
+        if piece:
+            lead = text.index(piece[0], begin)
+            out.append(Sentence(piece, block.start + lead, block.start + lead + len(piece), index))
+    return out
