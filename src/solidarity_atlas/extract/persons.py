@@ -35,7 +35,7 @@ _RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_WORD}){{0,6}}")
 _INITIAL = re.compile(r"^[A-ZА-ЯΑ-Ω]\.$")
 # Greek digraphs before the letter-by-letter transliteration: Ναζαρμπάγεφ -> Nazarbagef.
 _GREEK_DIGRAPHS = (("μπ", "b"), ("ντ", "nt"), ("γκ", "g"), ("γγ", "ng"), ("ου", "ou"), ("αυ", "av"), ("ευ", "ev"),
-                   ("φ", "f"), ("χ", "kh"), ("ψ", "ps"), ("θ", "th"))
+                   ("γε", "ye"), ("γι", "yi"), ("φ", "f"), ("χ", "kh"), ("ψ", "ps"), ("θ", "th"))
 _TITLE_GLUED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr)\.(?=[A-Z])")
 # Words that stand before a ruler's name: "the Nazarbaef regime", "режим Назарбаева", "καθεστώτος Ναζαρμπάγεφ".
 _REGIME_AFTER = re.compile(
@@ -284,7 +284,7 @@ def latin(name: str) -> str:
     from unidecode import unidecode
 
     if script(name) == "greek":
-        lowered = name.casefold()
+        lowered = "".join(c for c in unicodedata.normalize("NFD", name.casefold()) if not unicodedata.combining(c))
         for a, b in _GREEK_DIGRAPHS:
             lowered = lowered.replace(a, b)
         name = " ".join(w[:1].upper() + w[1:] for w in lowered.split())
@@ -323,10 +323,14 @@ def find_persons(page: Page, blocks: list[Block]) -> list[tuple[Person, list[Spa
     # A lone surname found elsewhere as part of a full name is that person.
     full = [m for m in mentions if len(m.tokens) >= 2]
     surnames = {person_key(" ".join(_nominative(m.tokens[-1:]))) for m in full}
+    taken = [(m.start, m.end) for m in mentions]
     for block in blocks:
         text = page.block_text(block)
         for m in re.finditer(rf"{_NAME_WORD}", text):
             token = m.group(0)
+            at = block.start + m.start()
+            if any(s <= at < e for s, e in taken):
+                continue  # part of a name already found
             if len(token) > 3 and person_key(" ".join(_nominative([token]))) in surnames \
                     and not _not_a_name_word(token):
                 mentions.append(_Mention(token, block.start + m.start(), block.start + m.end(), [token]))
