@@ -38,17 +38,20 @@ def find_demands(sentences: list[Sentence]) -> list[Demand]:
     """Demands in sentence order, each code once (its first evidence kept)."""
     lexicon = load()
     intro = lexicon.pattern("demands.intro", folded=True)
+    modal = lexicon.pattern("demands.modal", folded=True)
     found: list[Demand] = []
     seen: set[str] = set()
     in_list = False
     list_block = -1
     for sentence in sentences:
         folded = sentence.text.casefold()
-        cue = intro.search(folded)
+        opens_list = folded.rstrip().endswith(":") and bool(intro.search(folded) or modal.search(folded))
+        cue = intro.search(folded) or (modal.search(folded) if opens_list else None)
         is_item = in_list and sentence.block != list_block and len(sentence.text) <= 400
         if cue:
-            text = sentence.text[cue.end():] if cue.end() < len(sentence.text) - 3 else ""
-            in_list = sentence.text.rstrip().endswith(":")
+            # The whole sentence: in Turkish, Greek or German the verb of demanding may close it.
+            text = "" if opens_list and len(folded) < 60 else sentence.text
+            in_list = opens_list
             list_block = sentence.block
         elif is_item:
             text = sentence.text

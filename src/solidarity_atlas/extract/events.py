@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 from solidarity_atlas.extract.dates import DateMention, find_dates, month_names
 from solidarity_atlas.extract.sentences import Sentence
@@ -32,6 +33,7 @@ TYPES = (
 )
 MIN_WORDS = 5  # shorter pieces are list items and headings, not reports
 COUNT_WINDOW = 60  # characters between a number and the cue word it counts
+AFTER_PENALTY = 15  # characters a number after its cue counts as farther away
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\s]\d{3})+|\d+)(?![\w]|[.,]\d)")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _CAPITALISED = re.compile(r"[A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+(?:[\s-][A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+)?")
@@ -56,6 +58,8 @@ def find_events(sentences: list[Sentence], doc_date: str | None) -> list[Found]:
     home = _main_country(sentences)
     year = int(doc_date[:4]) if doc_date else None
     context_year = year
+    last_date: str | None = None
+    last_block = -1
     out: list[Found] = []
     for sentence in sentences:
         text = sentence.text
@@ -65,19 +69,37 @@ def find_events(sentences: list[Sentence], doc_date: str | None) -> list[Found]:
         if len(_WORD.findall(text)) < MIN_WORDS or intro.search(folded) or modal.search(folded):
             context_year = explicit_years[-1] if explicit_years else context_year
             continue
-        hits = [(t, m) for t, pattern in types.items() if (m := pattern.search(folded))]
+        hits = _primary([(t, m) for t, pattern in types.items() if (m := pattern.search(folded))])
         if not hits:
             context_year = explicit_years[-1] if explicit_years else context_year
             continue
-        date = _date(text, folded, dates, context_year, year)
+        shift = next((d for phrase, d in _RELATIVE_YEAR.items() if phrase in folded), 0)
+        sentence_year = context_year + shift if context_year and not explicit_years else context_year
+        date = _date(text, folded, dates, sentence_year, year)
+        if date is None and sentence.block == last_block:
+            date = last_date  # "The official figures speak of seventeen killed": the paragraph's date
+        if date and dates:
+            last_date, last_block = date, sentence.block
         place, place_country = _place(text)
-        country = place_country or _country_named(folded) or home
+        # Where the sentence says it happened; else the country the document is about; else one it names.
+        country = place_country or home or _country_named(folded)
         for event_type, cue in hits:
             count, claim = _count(text, folded, cue.start(), cue.end())
             event = Event(event_type, date, place, country, count)
             out.append(Found(event, Span(text, sentence.start, sentence.end), claim))
         context_year = explicit_years[-1] if explicit_years else context_year
     return _merge(out)
+
+
+# Types that name what was done to people; the others (a strike, a protest) often only describe them
+# ("police fired on striking workers"), so they stand alone only when nothing harder is said.
+_HARD = ("killing", "sentencing", "detention", "ban", "legislation", "military_action")
+
+
+def _primary(hits: list[tuple[str, re.Match[str]]]) -> list[tuple[str, re.Match[str]]]:
+    hard = [h for h in hits if h[0] in _HARD]
+    soft = [h for h in hits if h[0] not in _HARD]
+    return hard[:2] + soft[:1] if hard else soft[:2]
 
 
 def _date(text: str, folded: str, dates: list[DateMention], context_year: int | None, year: int | None) -> str | None:
@@ -88,7 +110,7 @@ def _date(text: str, folded: str, dates: list[DateMention], context_year: int | 
             return mention.with_year(context_year).value
     for phrase, delta in _RELATIVE_YEAR.items():
         if phrase in folded and year:
-            return str(year + delta)
+            return str(year + delta)  # "last year" with no day or month
     names = month_names()
     for word in _WORD.findall(folded):
         if word in names and len(word) > 3 and context_year:
@@ -97,15 +119,34 @@ def _date(text: str, folded: str, dates: list[DateMention], context_year: int | 
     return years[0] if years else None
 
 
+CURATED = 10**9  # places.csv rows outrank GeoNames with a population beyond any real one
+BIG_CITY = 1_000_000  # a city this large is a place wherever it stands; smaller ones need "in", "at"...
+
+
 def _place(text: str) -> tuple[str | None, str | None]:
+    """The city where the sentence says something happened: a curated place, a big city, or a city after
+    "in"/"at"/"near"/"em"/"в"/"στην"... ("Police" in Poland is not the police of Istanbul)."""
     gaz = gazetteer()
+    locative = _locative()
     for m in _CAPITALISED.finditer(text):
         words = m.group(0).split()
         for candidate in (m.group(0), words[0]):
+            if candidate.isupper() or countries().lookup(candidate):
+                continue
             found = gaz.lookup(candidate) or _inflected(candidate)
-            if found is not None and found.population >= 15_000 and not countries().lookup(candidate):
+            if found is None or found.population < 15_000:
+                continue
+            if found.population >= BIG_CITY or locative.search(text[max(0, m.start() - 12):m.start()]):
                 return found.name, found.country
     return None, None
+
+
+@cache
+def _locative() -> re.Pattern[str]:
+    words = {*load().get("place.prepositions"), "near", "outside", "at", "from", "to", "of", "cerca", "près", "bei",
+             "около", "κοντά"}
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _inflected(word: str) -> Place | None:
@@ -146,19 +187,23 @@ def _count(text: str, folded: str, cue_start: int, cue_end: int) -> tuple[int | 
     vague = lexicon.pattern("vague.words", folded=True)
     best: tuple[int, int, str] | None = None  # distance, value, text
     in_dates = [(d.start, d.end) for d in find_dates(text)]
+    units = lexicon.pattern("units.words", folded=True)
     for m in _NUMBER.finditer(text):
         raw = m.group(1)
         if any(s <= m.start() < e for s, e in in_dates):
             continue  # the day of a date
+        if units.match(folded, m.end()) or units.match(folded[m.end():].lstrip()):
+            continue  # "seven years", "13 percent", "240 measures" are no head count
         value = int(re.sub(r"[.,\s]", "", raw))
         if 1900 <= value <= 2099 and len(raw) == 4:
             continue  # a year
-        distance = min(abs(m.start() - cue_end), abs(cue_start - m.end()))
+        # "164 people were killed": a count stands before its verb more often than after it.
+        distance = abs(cue_start - m.end()) if m.end() <= cue_start else abs(m.start() - cue_end) + AFTER_PENALTY
         if distance <= COUNT_WINDOW and (best is None or distance < best[0]):
             best = (distance, value, raw)
     numbers = lexicon.tables.get("numbers", {})
     for w in re.finditer(r"[^\W\d_]+", folded):
-        if w.group(0) in numbers:
+        if w.group(0) in numbers and not units.match(folded[w.end():].lstrip()):
             distance = min(abs(w.start() - cue_end), abs(cue_start - w.end()))
             if distance <= COUNT_WINDOW and (best is None or distance < best[0]):
                 best = (distance, int(numbers[w.group(0)]), w.group(0))
@@ -178,8 +223,6 @@ def _merge(found: list[Found]) -> list[Found]:
             if a.type != b.type or (a.place and b.place and a.place != b.place):
                 continue
             if a.date and b.date and not (a.date.startswith(b.date) or b.date.startswith(a.date)):
-                continue
-            if a.date is None and b.date is not None and a.count is not None and b.count is not None:
                 continue
             _fill(kept, item)
             break
