@@ -18,7 +18,8 @@ KNOWN_KEYS = {
     "doctype.addressee", "doctype.resolution_body", "doctype.salutation", "place.prepositions",
     "org.heads", "org.plurals", "signatures.intro", "signatures.inline", "signatures.and", "signatures.articles",
     "signatures.clause", "abbreviations.CP", "issuers.participants", "org.person_titles", "org.subbodies",
-    "org.qualifiers", "signatures.regions", "units.words",
+    "org.qualifiers", "signatures.regions", "units.words", "rights.marker", "rights.union", "rights.strike",
+    "rights.assembly", "rights.party",
 }
 
 

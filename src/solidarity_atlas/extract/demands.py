@@ -28,10 +28,19 @@ class Demand:
     evidence: Span
 
 
+_RIGHTS = {"union": "union_rights", "strike": "strike_rights", "assembly": "assembly_rights", "party": "party_rights"}
+
+
 def codes_of(text: str) -> list[str]:
     folded = text.casefold()
     lexicon = load()
-    return [code for code in CODES if lexicon.pattern(f"demand_codes.{code}", folded=True).search(folded)]
+    codes = [code for code in CODES if lexicon.pattern(f"demand_codes.{code}", folded=True).search(folded)]
+    # "the right to unite in trade unions, to carry out meetings and strikes": each right it lists.
+    if lexicon.pattern("rights.marker", folded=True).search(folded):
+        for key, code in _RIGHTS.items():
+            if code not in codes and lexicon.pattern(f"rights.{key}", folded=True).search(folded):
+                codes.append(code)
+    return [code for code in CODES if code in codes]
 
 
 def find_demands(sentences: list[Sentence]) -> list[Demand]:
