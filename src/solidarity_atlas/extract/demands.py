@@ -56,7 +56,7 @@ def find_demands(sentences: list[Sentence]) -> list[Demand]:
         folded = sentence.text.casefold()
         opens_list = folded.rstrip().endswith(":") and bool(intro.search(folded) or modal.search(folded))
         cue = intro.search(folded) or (modal.search(folded) if opens_list else None)
-        is_item = in_list and sentence.block != list_block and len(sentence.text) <= 400
+        is_item = in_list and sentence.block != list_block and sentence.listed and len(sentence.text) <= 400
         if cue:
             # The whole sentence: in Turkish, Greek or German the verb of demanding may close it.
             text = "" if opens_list and len(folded) < 60 else sentence.text
@@ -68,8 +68,8 @@ def find_demands(sentences: list[Sentence]) -> list[Demand]:
             in_list = False
             continue
         codes = codes_of(text)
-        if not codes and (is_item or cue) and len(text.split()) >= MIN_OTHER_WORDS:
-            codes = ["other"]
+        if not codes and is_item and len(text.split()) >= MIN_OTHER_WORDS:
+            codes = ["other"]  # an item of a list of demands that fits no code; a call in a sentence may be no demand
         for code in codes:
             if code not in seen:
                 seen.add(code)

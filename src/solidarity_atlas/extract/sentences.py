@@ -19,18 +19,23 @@ _ABBREVIATION = re.compile(
 )
 
 
+_ITEM = re.compile(r"^\s*(?:\d{1,3}\s*[.)]|\(\d{1,3}\)|[•▪●◦‣∙·■*\-–—])\s")
+
+
 @dataclass(frozen=True, slots=True)
 class Sentence:
     text: str
     start: int
     end: int
     block: int
+    listed: bool = False  # the sentence is an item of a list (a marker, an HTML item, a lower-case fragment)
 
 
 def split(page: Page, blocks: list[Block]) -> list[Sentence]:
     out: list[Sentence] = []
     for index, block in enumerate(blocks):
         text = page.block_text(block)
+        listed = block.kind == "item" or bool(_ITEM.match(text)) or text[:1].islower() or text.rstrip().endswith(";")
         begin = 0
         for m in _END.finditer(text):
             if _ABBREVIATION.search(text[: m.start() + 1]):
@@ -38,10 +43,10 @@ def split(page: Page, blocks: list[Block]) -> list[Sentence]:
             piece = text[begin : m.start() + 1].strip()
             if piece:
                 lead = text.index(piece[0], begin)
-                out.append(Sentence(piece, block.start + lead, block.start + lead + len(piece), index))
+                out.append(Sentence(piece, block.start + lead, block.start + lead + len(piece), index, listed))
             begin = m.end()
         piece = text[begin:].strip()
         if piece:
             lead = text.index(piece[0], begin)
-            out.append(Sentence(piece, block.start + lead, block.start + lead + len(piece), index))
+            out.append(Sentence(piece, block.start + lead, block.start + lead + len(piece), index, listed))
     return out
