@@ -37,6 +37,7 @@ AFTER_PENALTY = 15  # characters a number after its cue counts as farther away
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\s]\d{3})+|\d+)(?![\w]|[.,]\d)")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _CAPITALISED = re.compile(r"[A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+(?:[\s-][A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+)?")
+_YEAR = re.compile(r"(?<![\d./-])((?:19[5-9]|20[0-4])\d)(?![\d./-])")
 _RELATIVE_YEAR = {"last year": -1, "the previous year": -1, "this year": 0, "next year": 1,
                   "в прошлом году": -1, "el año pasado": -1, "l'année dernière": -1, "letztes jahr": -1,
                   "o ano passado": -1, "πέρσι": -1, "geçen yıl": -1}
@@ -50,7 +51,9 @@ class Found:
     sources: list[Span] = field(default_factory=list)
 
 
-def find_events(sentences: list[Sentence], doc_date: str | None) -> list[Found]:
+def find_events(
+    sentences: list[Sentence], doc_date: str | None, doc_place: tuple[str, str] | None = None
+) -> list[Found]:
     lexicon = load()
     modal = lexicon.pattern("demands.modal", folded=True)
     intro = lexicon.pattern("demands.intro", folded=True)
@@ -59,13 +62,13 @@ def find_events(sentences: list[Sentence], doc_date: str | None) -> list[Found]:
     year = int(doc_date[:4]) if doc_date else None
     context_year = year
     last_date: str | None = None
-    last_block = -1
+    last_block = last_index = -1
     out: list[Found] = []
-    for sentence in sentences:
+    for index, sentence in enumerate(sentences):
         text = sentence.text
         folded = text.casefold()
         dates = [d for d in find_dates(text) if d.has_year or context_year]
-        explicit_years = [int(d.value[:4]) for d in dates if d.has_year]
+        explicit_years = [int(d.value[:4]) for d in dates if d.has_year] + [int(y) for y in _YEAR.findall(text)]
         if len(_WORD.findall(text)) < MIN_WORDS or intro.search(folded) or modal.search(folded):
             context_year = explicit_years[-1] if explicit_years else context_year
             continue
@@ -76,16 +79,19 @@ def find_events(sentences: list[Sentence], doc_date: str | None) -> list[Found]:
         shift = next((d for phrase, d in _RELATIVE_YEAR.items() if phrase in folded), 0)
         sentence_year = context_year + shift if context_year and not explicit_years else context_year
         date = _date(text, folded, dates, sentence_year, year)
-        if date is None and sentence.block == last_block:
-            date = last_date  # "The official figures speak of seventeen killed": the paragraph's date
+        if date is None and sentence.block == last_block and index == last_index + 1:
+            date = last_date  # "The official figures speak of seventeen killed": the sentence before dated it
         if date and dates:
-            last_date, last_block = date, sentence.block
+            last_date, last_block, last_index = date, sentence.block, index
         place, place_country = _place(text)
         # Where the sentence says it happened; else the country the document is about; else one it names.
         country = place_country or home or _country_named(folded)
         for event_type, cue in hits:
             count, claim = _count(text, folded, cue.start(), cue.end())
             event = Event(event_type, date, place, country, count)
+            if event_type == "meeting" and date is None and place is None and doc_place:
+                # "The participants of the meeting...": the meeting a statement comes from, where and when it was.
+                event.date, event.place, event.country = doc_date, doc_place[0], doc_place[1]
             out.append(Found(event, Span(text, sentence.start, sentence.end), claim))
         context_year = explicit_years[-1] if explicit_years else context_year
     return _merge(out)
@@ -129,8 +135,8 @@ def _place(text: str) -> tuple[str | None, str | None]:
     gaz = gazetteer()
     locative = _locative()
     for m in _CAPITALISED.finditer(text):
-        words = m.group(0).split()
-        for candidate in (m.group(0), words[0]):
+        words = m.group(0).replace("-", " ").split()
+        for candidate in (m.group(0), *words):
             if candidate.isupper() or countries().lookup(candidate):
                 continue
             found = gaz.lookup(candidate) or _inflected(candidate)
@@ -172,12 +178,14 @@ def _main_country(sentences: list[Sentence]) -> str | None:
     """The country the document is about: the one its sentences name most."""
     counts: Counter[str] = Counter()
     for sentence in sentences:
+        if sentence.listed or len(sentence.text.split()) < 8:
+            continue  # a signatory's country says nothing of where things happened
         for m in countries().find(fold(sentence.text).split()):
             if m.code != NO_COUNTRY:
                 counts[m.code] += 1
         place, code = _place(sentence.text)
         if code:
-            counts[code] += 1
+            counts[code] += 2
     return counts.most_common(1)[0][0] if counts else None
 
 

@@ -247,7 +247,11 @@ class Events:
     fills: tuple[str, ...] = ("events",)
 
     def match(self, ctx: Context) -> list[events.Found]:
-        return [] if ctx.record.doc_type == "other" else events.find_events(ctx.sentences, ctx.record.date)
+        if ctx.record.doc_type == "other":
+            return []
+        here = place_country(ctx.record.place)
+        where = (ctx.record.place, here) if ctx.record.place and here else None
+        return events.find_events(ctx.sentences, ctx.record.date, where)
 
     def annotate(self, ctx: Context, found: list[events.Found]) -> None:
         for i, item in enumerate(found):
