@@ -128,3 +128,25 @@ def test_orgwords_variants_are_unique_per_row() -> None:
     for row in _rows("orgwords.csv"):
         variants = row["variants"].split("|")
         assert len(variants) == len(set(variants)), row["english"]
+
+
+def test_cue_files_share_one_shape_and_are_clean() -> None:
+    shapes = {}
+    for entry in (DATA / "cues").iterdir():
+        if not entry.name.endswith(".toml"):
+            continue
+        data = tomllib.loads(entry.read_text(encoding="utf-8"))
+        assert data["language"] == entry.name[:-5]
+        shapes[entry.name] = {(s, k) for s, v in data.items() if isinstance(v, dict) for k in v if s != "numbers"}
+        for section, values in data.items():
+            if not isinstance(values, dict):
+                continue
+            for key, value in values.items():
+                if section == "numbers":
+                    assert isinstance(value, int), (entry.name, key)
+                    continue
+                assert len(value) == len(set(value)), f"{entry.name}: duplicate in {section}.{key}"
+                assert all(p == p.strip().casefold() and p for p in value), f"{entry.name}: {section}.{key}"
+    assert len(shapes) == 9
+    first = next(iter(shapes.values()))
+    assert all(shape == first for shape in shapes.values())

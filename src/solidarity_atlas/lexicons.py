@@ -78,7 +78,8 @@ def load() -> Lexicon:
                 continue
             for key, phrases in values.items():
                 if isinstance(phrases, (str, int)):  # a table of one value per key (abbreviations, numbers)
-                    tables.setdefault(section, {})[str(key)] = phrases
+                    # Keys compare with casefolded text: "Τρεις" -> "τρεισ" must find "τρεις".
+                    tables.setdefault(section, {})[str(key).casefold() if section == "numbers" else str(key)] = phrases
                     continue
                 merged.setdefault(f"{section}.{key}", []).extend((str(p).casefold(), lang) for p in phrases)
     return Lexicon({k: tuple(v) for k, v in merged.items()}, {k: dict(v) for k, v in tables.items()})
