@@ -137,16 +137,18 @@ def test_cue_files_share_one_shape_and_are_clean() -> None:
             continue
         data = tomllib.loads(entry.read_text(encoding="utf-8"))
         assert data["language"] == entry.name[:-5]
-        shapes[entry.name] = {(s, k) for s, v in data.items() if isinstance(v, dict) for k in v if s != "numbers"}
+        shapes[entry.name] = {
+            (s, k) for s, v in data.items() if isinstance(v, dict) and not s.startswith("numbers") for k in v
+        }
         for section, values in data.items():
             if not isinstance(values, dict):
                 continue
-            for key, value in values.items():
-                if section == "numbers":
-                    assert isinstance(value, int), (entry.name, key)
+            for name, value in values.items():
+                if section.startswith("numbers"):
+                    assert isinstance(value, int), (entry.name, name)
                     continue
-                assert len(value) == len(set(value)), f"{entry.name}: duplicate in {section}.{key}"
-                assert all(p == p.strip().casefold() and p for p in value), f"{entry.name}: {section}.{key}"
+                assert len(value) == len(set(value)), f"{entry.name}: duplicate in {section}.{name}"
+                assert all(p == p.strip().lower() and p for p in value), f"{entry.name}: {section}.{name}"
     assert len(shapes) == 9
     first = next(iter(shapes.values()))
     assert all(shape == first for shape in shapes.values())
