@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from solidarity_atlas.extract.dates import DateMention, find_dates, month_names
 from solidarity_atlas.extract.sentences import Sentence
-from solidarity_atlas.lexicons import load
+from solidarity_atlas.lexicons import anchors, load, word_anchors
 from solidarity_atlas.model import Event, Span
 from solidarity_atlas.resolve.countries import NO_COUNTRY, countries
 from solidarity_atlas.resolve.places import Place, gazetteer
@@ -66,13 +66,23 @@ def find_events(
     out: list[Found] = []
     for index, sentence in enumerate(sentences):
         text = sentence.text
+        years_here = [int(y) for y in _YEAR.findall(text)]
+        if len(_WORD.findall(text)) < MIN_WORDS:
+            context_year = years_here[-1] if years_here else context_year
+            continue  # signatories and headings report nothing
         folded = text.casefold()
         dates = [d for d in find_dates(text) if d.has_year or context_year]
-        explicit_years = [int(d.value[:4]) for d in dates if d.has_year] + [int(y) for y in _YEAR.findall(text)]
-        if len(_WORD.findall(text)) < MIN_WORDS or intro.search(folded) or modal.search(folded):
+        explicit_years = [int(d.value[:4]) for d in dates if d.has_year] + years_here
+        present = word_anchors(folded)
+        calls = (anchors("demands.intro") & present and intro.search(folded)) or (
+            anchors("demands.modal") & present and modal.search(folded)
+        )
+        if calls:
             context_year = explicit_years[-1] if explicit_years else context_year
             continue
-        hits = _primary([(t, m) for t, pattern in types.items() if (m := pattern.search(folded))])
+        hits = _primary([
+            (t, m) for t, pattern in types.items() if anchors(f"events.{t}") & present and (m := pattern.search(folded))
+        ])
         if not hits:
             context_year = explicit_years[-1] if explicit_years else context_year
             continue
@@ -129,6 +139,7 @@ CURATED = 10**9  # places.csv rows outrank GeoNames with a population beyond any
 BIG_CITY = 1_000_000  # a city this large is a place wherever it stands; smaller ones need "in", "at"...
 
 
+@lru_cache(maxsize=1 << 14)
 def _place(text: str) -> tuple[str | None, str | None]:
     """The city where the sentence says something happened: a curated place, a big city, or a city after
     "in"/"at"/"near"/"em"/"в"/"στην"... ("Police" in Poland is not the police of Istanbul)."""
@@ -168,9 +179,13 @@ def _inflected(word: str) -> Place | None:
     return None
 
 
+@lru_cache(maxsize=1 << 14)
+def _countries_in(text: str) -> tuple[str, ...]:
+    return tuple(m.code for m in countries().find(fold(text).split()) if m.code != NO_COUNTRY)
+
+
 def _country_named(folded: str) -> str | None:
-    mentions = countries().find(fold(folded).split())
-    real = [m.code for m in mentions if m.code != NO_COUNTRY]
+    real = _countries_in(folded)
     return real[0] if real else None
 
 
@@ -180,12 +195,11 @@ def _main_country(sentences: list[Sentence]) -> str | None:
     for sentence in sentences:
         if sentence.listed or len(sentence.text.split()) < 8:
             continue  # a signatory's country says nothing of where things happened
-        for m in countries().find(fold(sentence.text).split()):
-            if m.code != NO_COUNTRY:
-                counts[m.code] += 1
-        place, code = _place(sentence.text)
-        if code:
-            counts[code] += 2
+        for named in _countries_in(sentence.text):
+            counts[named] += 1
+        _, city_country = _place(sentence.text)
+        if city_country:
+            counts[city_country] += 2
     return counts.most_common(1)[0][0] if counts else None
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from solidarity_atlas.extract.dates import month_names
 from solidarity_atlas.lexicons import load
@@ -95,6 +95,7 @@ def _morph():  # noqa: ANN202 - pymorphy3 has no types
     return pymorphy3.MorphAnalyzer()
 
 
+@lru_cache(maxsize=1 << 15)
 def is_first_name(token: str) -> bool:
     if len(token) < 2 or token.casefold() in _COMMON or not token[0].isupper():
         return False
@@ -118,6 +119,7 @@ def _stopwords() -> frozenset[str]:
     return frozenset(fold(w) for w in words)
 
 
+@lru_cache(maxsize=1 << 15)
 def _not_a_name_word(token: str) -> bool:
     if _INITIAL.match(token):
         return False  # "A." of "A. Tasbulatov"
@@ -250,6 +252,11 @@ def _nominative(tokens: list[str]) -> list[str]:
     """Russian names in the nominative case: "Ларису Харькову" -> "Лариса Харькова"."""
     if not tokens or script(" ".join(tokens)) != "cyrillic":
         return tokens
+    return list(_nominative_cached(tuple(tokens)))
+
+
+@lru_cache(maxsize=1 << 14)
+def _nominative_cached(tokens: tuple[str, ...]) -> tuple[str, ...]:
     morph = _morph()
     gender = None
     first = morph.parse(tokens[0])
@@ -270,7 +277,7 @@ def _nominative(tokens: list[str]) -> list[str]:
         if gender == "femn" and word.endswith(("ов", "ев", "ин")):
             word += "а"
         out.append(word[:1].upper() + word[1:])
-    return out
+    return tuple(out)
 
 
 def _feminine_guess(token: str) -> str:
@@ -292,6 +299,7 @@ def latin(name: str) -> str:
     return text.replace("'", "")
 
 
+@lru_cache(maxsize=1 << 15)
 def person_key(surname: str) -> str:
     """A spelling-blind key for a surname: Nazarbaev, Nazarbayev, Nazarbaef, Назарбаев, Ναζαρμπάγεφ."""
     s = unicodedata.normalize("NFKD", latin(surname).casefold())

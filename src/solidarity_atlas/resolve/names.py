@@ -168,6 +168,7 @@ def _words() -> tuple[dict[str, str], list[tuple[str, str]]]:
     return exact, stems
 
 
+@lru_cache(maxsize=1 << 16)
 def english(word: str) -> str:
     """One folded word of a name in English, where the word table knows it."""
     exact, stems = _words()

@@ -14,7 +14,7 @@ import os
 import pickle
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -28,6 +28,7 @@ class Place:
     population: int
 
 
+@lru_cache(maxsize=1 << 16)
 def key(name: str) -> str:
     """Case-, accent- and dot-insensitive form of a place name."""
     text = unicodedata.normalize("NFKD", name.casefold().replace("’", "'"))

@@ -27,6 +27,7 @@ def slug(text: str) -> str:
     return "-".join(fold(unidecode(text)).split())
 
 
+@lru_cache(maxsize=1 << 16)
 def script(text: str) -> str:
     """"greek", "cyrillic" or "latin": the script most letters of a name are in."""
     greek = sum("\u0370" <= c <= "\u03ff" or "\u1f00" <= c <= "\u1fff" for c in text)
