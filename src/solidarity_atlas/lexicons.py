@@ -55,6 +55,54 @@ def _anchors(lexicon: Lexicon, key: str) -> frozenset[str]:
 ANCHOR = 4
 
 
+@dataclass(frozen=True, slots=True)
+class Hit:
+    key: str
+    start: int
+    end: int
+
+
+class Matcher:
+    """All phrases of several lexicon lists in one Aho-Corasick automaton (pyahocorasick): one pass over a
+    casefolded text finds every cue of every list, whole words only ("phrase*" a stem)."""
+
+    def __init__(self, keys: tuple[str, ...]):
+        import ahocorasick
+
+        self._automaton = ahocorasick.Automaton()
+        table: dict[str, list[tuple[str, bool]]] = {}
+        for key in keys:
+            for phrase in load().get(key):
+                stem = phrase.endswith("*")
+                text = phrase.rstrip("*")
+                if text:
+                    table.setdefault(text, []).append((key, stem))
+        for text, owners in table.items():
+            self._automaton.add_word(text, (len(text), tuple(owners)))
+        if table:
+            self._automaton.make_automaton()
+        self._empty = not table
+
+    def hits(self, folded: str) -> list[Hit]:
+        if self._empty:
+            return []
+        out = []
+        for end, (length, owners) in self._automaton.iter(folded):
+            start = end - length + 1
+            if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+                continue
+            right_open = end + 1 >= len(folded) or not (folded[end + 1].isalnum() or folded[end + 1] == "_")
+            for key, stem in owners:
+                if stem or right_open:
+                    out.append(Hit(key, start, end + 1))
+        return out
+
+
+@cache
+def matcher(keys: tuple[str, ...]) -> Matcher:
+    return Matcher(keys)
+
+
 def word_anchors(folded_text: str) -> frozenset[str]:
     """Every prefix of up to ANCHOR letters of every word, to test against :func:`anchors`."""
     out: set[str] = set()

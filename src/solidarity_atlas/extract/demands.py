@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from solidarity_atlas.extract.sentences import Sentence
-from solidarity_atlas.lexicons import load
+from solidarity_atlas.lexicons import matcher
 from solidarity_atlas.model import Span
 
 CODES = (
@@ -28,34 +28,37 @@ class Demand:
     evidence: Span
 
 
+
+
 _RIGHTS = {"union": "union_rights", "strike": "strike_rights", "assembly": "assembly_rights", "party": "party_rights"}
 
 
+_CODE_KEYS = tuple(f"demand_codes.{code}" for code in CODES) + ("rights.marker",) + tuple(
+    f"rights.{key}" for key in _RIGHTS
+)
+
+
 def codes_of(text: str) -> list[str]:
-    folded = text.casefold()
-    lexicon = load()
-    codes = [code for code in CODES if lexicon.pattern(f"demand_codes.{code}", folded=True).search(folded)]
+    keys = {h.key for h in matcher(_CODE_KEYS).hits(text.casefold())}
+    codes = {key.removeprefix("demand_codes.") for key in keys if key.startswith("demand_codes.")}
     # "the right to unite in trade unions, to carry out meetings and strikes": each right it lists.
-    if lexicon.pattern("rights.marker", folded=True).search(folded):
-        for key, code in _RIGHTS.items():
-            if code not in codes and lexicon.pattern(f"rights.{key}", folded=True).search(folded):
-                codes.append(code)
+    if "rights.marker" in keys:
+        codes.update(code for key, code in _RIGHTS.items() if f"rights.{key}" in keys)
     return [code for code in CODES if code in codes]
 
 
 def find_demands(sentences: list[Sentence]) -> list[Demand]:
     """Demands in sentence order, each code once (its first evidence kept)."""
-    lexicon = load()
-    intro = lexicon.pattern("demands.intro", folded=True)
-    modal = lexicon.pattern("demands.modal", folded=True)
+    cues = matcher(("demands.intro", "demands.modal"))
     found: list[Demand] = []
     seen: set[str] = set()
     in_list = False
     list_block = -1
     for sentence in sentences:
         folded = sentence.text.casefold()
-        opens_list = folded.rstrip().endswith(":") and bool(intro.search(folded) or modal.search(folded))
-        cue = intro.search(folded) or (modal.search(folded) if opens_list else None)
+        kinds = {h.key for h in cues.hits(folded)}
+        opens_list = folded.rstrip().endswith(":") and bool(kinds)
+        cue = "demands.intro" in kinds or opens_list
         is_item = in_list and sentence.block != list_block and sentence.listed and len(sentence.text) <= 400
         if cue:
             # The whole sentence: in Turkish, Greek or German the verb of demanding may close it.

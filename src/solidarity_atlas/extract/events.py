@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 
 from solidarity_atlas.extract.dates import DateMention, find_dates, month_names
 from solidarity_atlas.extract.sentences import Sentence
-from solidarity_atlas.lexicons import anchors, load, word_anchors
+from solidarity_atlas.lexicons import Hit, load, matcher
 from solidarity_atlas.model import Event, Span
 from solidarity_atlas.resolve.countries import NO_COUNTRY, countries
 from solidarity_atlas.resolve.places import Place, gazetteer
@@ -54,10 +54,7 @@ class Found:
 def find_events(
     sentences: list[Sentence], doc_date: str | None, doc_place: tuple[str, str] | None = None
 ) -> list[Found]:
-    lexicon = load()
-    modal = lexicon.pattern("demands.modal", folded=True)
-    intro = lexicon.pattern("demands.intro", folded=True)
-    types = {t: lexicon.pattern(f"events.{t}", folded=True) for t in TYPES}
+    cues = matcher(("demands.intro", "demands.modal", *(f"events.{t}" for t in TYPES)))
     home = _main_country(sentences)
     year = int(doc_date[:4]) if doc_date else None
     context_year = year
@@ -73,16 +70,14 @@ def find_events(
         folded = text.casefold()
         dates = [d for d in find_dates(text) if d.has_year or context_year]
         explicit_years = [int(d.value[:4]) for d in dates if d.has_year] + years_here
-        present = word_anchors(folded)
-        calls = (anchors("demands.intro") & present and intro.search(folded)) or (
-            anchors("demands.modal") & present and modal.search(folded)
-        )
-        if calls:
+        found = cues.hits(folded)
+        if any(h.key.startswith("demands.") for h in found):
             context_year = explicit_years[-1] if explicit_years else context_year
             continue
-        hits = _primary([
-            (t, m) for t, pattern in types.items() if anchors(f"events.{t}") & present and (m := pattern.search(folded))
-        ])
+        first: dict[str, Hit] = {}
+        for h in sorted(found, key=lambda h: h.start):
+            first.setdefault(h.key.removeprefix("events."), h)
+        hits = _primary([(t, first[t]) for t in TYPES if t in first])
         if not hits:
             context_year = explicit_years[-1] if explicit_years else context_year
             continue
@@ -97,7 +92,7 @@ def find_events(
         # Where the sentence says it happened; else the country the document is about; else one it names.
         country = place_country or home or _country_named(folded)
         for event_type, cue in hits:
-            count, claim = _count(text, folded, cue.start(), cue.end())
+            count, claim = _count(text, folded, cue.start, cue.end)
             event = Event(event_type, date, place, country, count)
             if event_type == "meeting" and date is None and place is None and doc_place:
                 # "The participants of the meeting...": the meeting a statement comes from, where and when it was.
@@ -112,7 +107,7 @@ def find_events(
 _HARD = ("killing", "sentencing", "detention", "ban", "legislation", "military_action")
 
 
-def _primary(hits: list[tuple[str, re.Match[str]]]) -> list[tuple[str, re.Match[str]]]:
+def _primary(hits: list[tuple[str, Hit]]) -> list[tuple[str, Hit]]:
     hard = [h for h in hits if h[0] in _HARD]
     soft = [h for h in hits if h[0] not in _HARD]
     return hard[:2] + soft[:1] if hard else soft[:2]
