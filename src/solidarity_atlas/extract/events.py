@@ -24,6 +24,7 @@ from solidarity_atlas.extract.sentences import Sentence
 from solidarity_atlas.lexicons import Hit, load, matcher
 from solidarity_atlas.model import Event, Span
 from solidarity_atlas.resolve.countries import NO_COUNTRY, countries
+from solidarity_atlas.resolve.names import english
 from solidarity_atlas.resolve.places import Place, gazetteer
 from solidarity_atlas.resolve.text import fold
 
@@ -142,21 +143,23 @@ def _place(text: str) -> tuple[str | None, str | None]:
     locative = _locative()
     for m in _CAPITALISED.finditer(text):
         words = m.group(0).replace("-", " ").split()
+        after_locative = bool(locative.search(text[max(0, m.start() - 12):m.start()]))
         for candidate in (m.group(0), *words):
-            if candidate.isupper() or countries().lookup(candidate):
-                continue
-            found = gaz.lookup(candidate) or _inflected(candidate)
+            if candidate.isupper() or countries().lookup(candidate) or english(fold(candidate)) != fold(candidate):
+                continue  # "KNPRK", "Kazakhstan", "Union", "Confederation": not cities here
+            exact = gaz.lookup(candidate)
+            # A case form ("в Жанаозене") only after a preposition: "Харькову" is Kharkova, not Kharkiv.
+            found = exact or (_inflected(candidate) if after_locative else None)
             if found is None or found.population < 15_000:
                 continue
-            if found.population >= BIG_CITY or locative.search(text[max(0, m.start() - 12):m.start()]):
+            if (exact and found.population >= BIG_CITY) or after_locative:
                 return found.name, found.country
     return None, None
 
 
 @cache
 def _locative() -> re.Pattern[str]:
-    words = {*load().get("place.prepositions"), "near", "outside", "at", "from", "to", "of", "cerca", "près", "bei",
-             "около", "κοντά"}
+    words = {*load().get("place.prepositions"), "near", "outside", "at", "cerca", "près", "bei", "около", "κοντά"}
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?<!\w)(?:{alternatives})\s+(?:the\s+)?$", re.IGNORECASE)
 
