@@ -84,14 +84,17 @@ def find_events(
             continue
         shift = next((d for phrase, d in _RELATIVE_YEAR.items() if phrase in folded), 0)
         sentence_year = context_year + shift if context_year and not explicit_years else context_year
-        date = _date(text, folded, dates, sentence_year, year)
+        date = _date(text, folded, dates, years_here[0] if years_here else sentence_year, year)
         if date is None and sentence.block == last_block and index == last_index + 1:
             date = last_date  # "The official figures speak of seventeen killed": the sentence before dated it
         if date and dates:
             last_date, last_block, last_index = date, sentence.block, index
+        if date is None and context_year:
+            date = f"{context_year:04d}"  # undated: the year the text speaks of at this point
         place, place_country = _place(text)
         # Where the sentence says it happened; else the country the document is about; else one it names.
-        country = place_country or home or _country_named(folded)
+        named = _country_named(folded)
+        country = place_country or (named if _targets_country(hits) else None) or home or named
         for event_type, cue in hits:
             count, claim = _count(text, folded, cue.start, cue.end)
             event = Event(event_type, date, place, country, count)
@@ -106,6 +109,11 @@ def find_events(
 # Types that name what was done to people; the others (a strike, a protest) often only describe them
 # ("police fired on striking workers"), so they stand alone only when nothing harder is said.
 _HARD = ("killing", "sentencing", "detention", "ban", "legislation", "military_action")
+
+
+def _targets_country(hits: list[tuple[str, Hit]]) -> bool:
+    """An attack or invasion happens in the country the sentence names ("the attack against Syria")."""
+    return any(t == "military_action" for t, _ in hits)
 
 
 def _primary(hits: list[tuple[str, Hit]]) -> list[tuple[str, Hit]]:
@@ -144,7 +152,7 @@ def _place(text: str) -> tuple[str | None, str | None]:
     for m in _CAPITALISED.finditer(text):
         words = m.group(0).replace("-", " ").split()
         after_locative = bool(locative.search(text[max(0, m.start() - 12):m.start()]))
-        for candidate in (m.group(0), *words):
+        for candidate in (m.group(0), *(words if len(words) > 1 else ())):
             if candidate.isupper() or countries().lookup(candidate) or english(fold(candidate)) != fold(candidate):
                 continue  # "KNPRK", "Kazakhstan", "Union", "Confederation": not cities here
             exact = gaz.lookup(candidate)
@@ -152,6 +160,8 @@ def _place(text: str) -> tuple[str | None, str | None]:
             found = exact or (_inflected(candidate) if after_locative else None)
             if found is None or found.population < 15_000:
                 continue
+            if candidate != m.group(0) and found.population < 100_000:
+                continue  # a word of a longer name ("West Bank") is a city only if a large one
             if (exact and found.population >= BIG_CITY) or after_locative:
                 return found.name, found.country
     return None, None
@@ -253,6 +263,8 @@ def _merge(found: list[Found]) -> list[Found]:
 
 def _fill(kept: Found, item: Found) -> None:
     a, b = kept.event, item.event
+    if a.place is None and b.place is not None:
+        a.place, a.country = b.place, b.country  # the mention that says where it happened says it best
     if b.date and (a.date is None or len(b.date) > len(a.date)):
         a.date = b.date
     a.place = a.place or b.place
