@@ -50,6 +50,7 @@ class Found:
     evidence: Span
     claim: str | None = None  # the figure as written ("more than 600", "dozens")
     sources: list[Span] = field(default_factory=list)
+    assumed: bool = False  # the date is only the year the text was speaking of, not one the sentence gives
 
 
 def find_events(
@@ -89,7 +90,8 @@ def find_events(
             date = last_date  # "The official figures speak of seventeen killed": the sentence before dated it
         if date and dates:
             last_date, last_block, last_index = date, sentence.block, index
-        if date is None and context_year:
+        assumed = date is None and context_year is not None
+        if assumed:
             date = f"{context_year:04d}"  # undated: the year the text speaks of at this point
         place, place_country = _place(text)
         # Where the sentence says it happened; else the country the document is about; else one it names.
@@ -98,10 +100,10 @@ def find_events(
         for event_type, cue in hits:
             count, claim = _count(text, folded, cue.start, cue.end)
             event = Event(event_type, date, place, country, count)
-            if event_type == "meeting" and date is None and place is None and doc_place:
+            if event_type == "meeting" and (assumed or date is None) and place is None and doc_place:
                 # "The participants of the meeting...": the meeting a statement comes from, where and when it was.
                 event.date, event.place, event.country = doc_date, doc_place[0], doc_place[1]
-            out.append(Found(event, Span(text, sentence.start, sentence.end), claim))
+            out.append(Found(event, Span(text, sentence.start, sentence.end), claim, assumed=assumed))
         context_year = explicit_years[-1] if explicit_years else context_year
     return _merge(out)
 
@@ -252,7 +254,8 @@ def _merge(found: list[Found]) -> list[Found]:
             a, b = kept.event, item.event
             if a.type != b.type or (a.place and b.place and a.place != b.place):
                 continue
-            if a.date and b.date and not (a.date.startswith(b.date) or b.date.startswith(a.date)):
+            if a.date and b.date and not (kept.assumed or item.assumed) \
+                    and not (a.date.startswith(b.date) or b.date.startswith(a.date)):
                 continue
             _fill(kept, item)
             break
@@ -265,8 +268,8 @@ def _fill(kept: Found, item: Found) -> None:
     a, b = kept.event, item.event
     if a.place is None and b.place is not None:
         a.place, a.country = b.place, b.country  # the mention that says where it happened says it best
-    if b.date and (a.date is None or len(b.date) > len(a.date)):
-        a.date = b.date
+    if b.date and not item.assumed and (kept.assumed or a.date is None or len(b.date) > len(a.date)):
+        a.date, kept.assumed = b.date, False
     a.place = a.place or b.place
     a.country = a.country or b.country
     if a.count is None and b.count is not None:
