@@ -35,6 +35,7 @@ TYPES = (
 MIN_WORDS = 5  # shorter pieces are list items and headings, not reports
 COUNT_WINDOW = 60  # characters between a number and the cue word it counts
 AFTER_PENALTY = 15  # characters a number after its cue counts as farther away
+COUNT_WINDOW_BEFORE = 100  # a count may open a long subject: "eight lawyers who had come to Soma ... were detained"
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\s]\d{3})+|\d+)(?![\w]|[.,]\d)")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _CAPITALISED = re.compile(r"[A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+(?:[\s-][A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+)?")
@@ -76,10 +77,11 @@ def find_events(
         if any(h.key.startswith("demands.") for h in found):
             context_year = explicit_years[-1] if explicit_years else context_year
             continue
-        first: dict[str, Hit] = {}
+        every: dict[str, list[Hit]] = {}
         for h in sorted(found, key=lambda h: h.start):
-            first.setdefault(h.key.removeprefix("events."), h)
-        hits = _primary([(t, first[t]) for t in TYPES if t in first])
+            if h.key.startswith("events."):
+                every.setdefault(h.key.removeprefix("events."), []).append(h)
+        hits = _primary([(t, every[t][0]) for t in TYPES if t in every])
         if not hits:
             context_year = explicit_years[-1] if explicit_years else context_year
             continue
@@ -97,8 +99,13 @@ def find_events(
         # Where the sentence says it happened; else the country the document is about; else one it names.
         named = _country_named(folded)
         country = place_country or (named if _targets_country(hits) else None) or home or named
-        for event_type, cue in hits:
-            count, claim = _count(text, folded, cue.start, cue.end)
+        for event_type, _ in hits:
+            # Of the cue words of this type, the one a number stands by gives the count ("400 unions were banned").
+            count, claim = None, None
+            for cue in every[event_type]:
+                count, claim = _count(text, folded, cue.start, cue.end)
+                if count is not None:
+                    break
             event = Event(event_type, date, place, country, count)
             if event_type == "meeting" and (assumed or date is None) and place is None and doc_place:
                 # "The participants of the meeting...": the meeting a statement comes from, where and when it was.
@@ -229,15 +236,18 @@ def _count(text: str, folded: str, cue_start: int, cue_end: int) -> tuple[int | 
         value = int(re.sub(r"[.,\s]", "", raw))
         if 1900 <= value <= 2099 and len(raw) == 4:
             continue  # a year
-        # "164 people were killed": a count stands before its verb more often than after it.
-        distance = abs(cue_start - m.end()) if m.end() <= cue_start else abs(m.start() - cue_end) + AFTER_PENALTY
-        if distance <= COUNT_WINDOW and (best is None or distance < best[0]):
+        # "164 people were killed": a count stands before its verb more often than after it, and may stand far
+        # before it ("eight lawyers who had come to Soma to help the families were detained").
+        before = m.end() <= cue_start
+        distance = cue_start - m.end() if before else abs(m.start() - cue_end) + AFTER_PENALTY
+        if distance <= (COUNT_WINDOW_BEFORE if before else COUNT_WINDOW) and (best is None or distance < best[0]):
             best = (distance, value, raw)
     numbers = lexicon.tables.get("numbers", {})
     for w in re.finditer(r"[^\W\d_]+", folded):
         if w.group(0) in numbers and not units.match(folded[w.end():].lstrip()):
-            distance = min(abs(w.start() - cue_end), abs(cue_start - w.end()))
-            if distance <= COUNT_WINDOW and (best is None or distance < best[0]):
+            before = w.end() <= cue_start
+            distance = cue_start - w.end() if before else abs(w.start() - cue_end) + AFTER_PENALTY
+            if distance <= (COUNT_WINDOW_BEFORE if before else COUNT_WINDOW) and (best is None or distance < best[0]):
                 best = (distance, int(numbers[w.group(0)]), w.group(0))
     if best is not None:
         return best[1], best[2]
