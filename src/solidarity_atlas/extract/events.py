@@ -39,6 +39,7 @@ COUNT_WINDOW_BEFORE = 100  # a count may open a long subject: "eight lawyers who
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\s]\d{3})+|\d+)(?![\w]|[.,]\d)")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _CAPITALISED = re.compile(r"[A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+(?:[\s-][A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+)?")
+_DEMAND_ITEM = re.compile(r"^\s*(?:\d{1,3}\s*[.)]|\(\d{1,3}\)|[•▪●◦‣∙·■*\-–—])\s*[a-zà-ÿа-яёα-ωά-ώ]")
 _YEAR = re.compile(r"(?<![\d./-])((?:19[5-9]|20[0-4])\d)(?![\d./-])")
 _RELATIVE_YEAR = {"last year": -1, "the previous year": -1, "this year": 0, "next year": 1,
                   "в прошлом году": -1, "el año pasado": -1, "l'année dernière": -1, "letztes jahr": -1,
@@ -67,9 +68,9 @@ def find_events(
     for index, sentence in enumerate(sentences):
         text = sentence.text
         years_here = [int(y) for y in _YEAR.findall(text)]
-        if len(_WORD.findall(text)) < MIN_WORDS:
+        if len(_WORD.findall(text)) < MIN_WORDS or _DEMAND_ITEM.match(text):
             context_year = years_here[-1] if years_here else context_year
-            continue  # signatories and headings report nothing
+            continue  # signatories, headings and demand items ("3. the release of all prisoners;") report nothing
         folded = text.casefold()
         dates = [d for d in find_dates(text) if d.has_year or context_year]
         explicit_years = [int(d.value[:4]) for d in dates if d.has_year] + years_here
