@@ -38,23 +38,6 @@ class Lexicon:
         return _pattern(self, key, at_start, folded)
 
 
-def anchors(key: str) -> frozenset[str]:
-    """The first letters of each phrase's longest word: a text with none of them cannot match."""
-    return _anchors(load(), key)
-
-
-@cache
-def _anchors(lexicon: Lexicon, key: str) -> frozenset[str]:
-    out = set()
-    for phrase in lexicon.get(key):
-        words = _WORDS.findall(phrase.rstrip("*")) or [phrase]
-        out.add(max(words, key=len)[:ANCHOR])
-    return frozenset(out)
-
-
-ANCHOR = 4
-
-
 @dataclass(frozen=True, slots=True)
 class Hit:
     key: str
@@ -101,18 +84,6 @@ class Matcher:
 @cache
 def matcher(keys: tuple[str, ...]) -> Matcher:
     return Matcher(keys)
-
-
-def word_anchors(folded_text: str) -> frozenset[str]:
-    """Every prefix of up to ANCHOR letters of every word, to test against :func:`anchors`."""
-    out: set[str] = set()
-    for word in _WORDS.findall(folded_text):
-        for n in range(1, min(ANCHOR, len(word)) + 1):
-            out.add(word[:n])
-    return frozenset(out)
-
-
-_WORDS = re.compile(r"[^\W\d_][\w'’]*|%")
 
 
 @cache

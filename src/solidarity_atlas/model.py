@@ -11,7 +11,6 @@ from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "item", "line", "cell"]
 DocType = Literal["joint_statement", "resolution", "petition", "declaration", "news_report", "other"]
-DOC_TYPES: tuple[str, ...] = ("joint_statement", "resolution", "petition", "declaration", "news_report", "other")
 
 
 @dataclass(frozen=True, slots=True)

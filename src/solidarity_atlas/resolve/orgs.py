@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 from solidarity_atlas import settings
 from solidarity_atlas.model import Org
 from solidarity_atlas.resolve import judgements as judgements_mod
-from solidarity_atlas.resolve.countries import countries, writes_in
+from solidarity_atlas.resolve.countries import writes_in
 from solidarity_atlas.resolve.names import ParsedName, parse
 from solidarity_atlas.resolve.registry import OrgEntry, Registry, name_key, registry
 from solidarity_atlas.resolve.text import fold, script, slug
@@ -221,10 +221,6 @@ def resolver() -> Resolver:
     path = settings.judgements_path()
     stamp = path.stat().st_mtime if path.exists() else 0.0
     return _resolver(str(path), stamp)
-
-
-def country_name(code: str | None) -> str | None:
-    return countries().english.get(code) if code else None
 
 
 def list_orgs(country: str | None = None, kind: str | None = None, search: str | None = None) -> list[OrgEntry]:
