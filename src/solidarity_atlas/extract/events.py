@@ -119,16 +119,20 @@ def find_events(
 # Types that name what was done to people; the others (a strike, a protest) often only describe them
 # ("police fired on striking workers"), so they stand alone only when nothing harder is said.
 _HARD = ("killing", "sentencing", "detention", "ban", "legislation", "military_action")
+_SOFT_ORDER = ("protest", "persecution", "strike", "meeting")
 
 
 def _targets_country(hits: list[tuple[str, Hit]]) -> bool:
-    """An attack or invasion happens in the country the sentence names ("the attack against Syria")."""
-    return any(t == "military_action" for t, _ in hits)
+    """An attack, an invasion or a meeting happens in the country the sentence names ("the attack against
+    Syria", "a meeting of the delegations took place in the Greek Parliament")."""
+    return any(t in ("military_action", "meeting") for t, _ in hits)
 
 
 def _primary(hits: list[tuple[str, Hit]]) -> list[tuple[str, Hit]]:
     hard = [h for h in hits if h[0] in _HARD]
-    soft = [h for h in hits if h[0] not in _HARD]
+    # "PAME held a rally ... ten years after the massacre of the striking oil workers": the rally is the news,
+    # "striking" only says who was killed; of the softer types a protest is the likeliest report.
+    soft = sorted((h for h in hits if h[0] not in _HARD), key=lambda h: _SOFT_ORDER.index(h[0]))
     return hard[:2] + soft[:1] if hard else soft[:2]
 
 
