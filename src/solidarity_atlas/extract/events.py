@@ -39,6 +39,7 @@ COUNT_WINDOW_BEFORE = 100  # a count may open a long subject: "eight lawyers who
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\s]\d{3})+|\d+)(?![\w]|[.,]\d)")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _CAPITALISED = re.compile(r"[A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+(?:[\s-][A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+)?")
+_LATER = re.compile(r"\b(\d{1,2})\s*-?\s*years?\s+(?:later|after)\b")
 _DEMAND_ITEM = re.compile(r"^\s*(?:\d{1,3}\s*[.)]|\(\d{1,3}\)|[•▪●◦‣∙·■*\-–—])\s*[a-zà-ÿа-яёα-ωά-ώ]")
 _YEAR = re.compile(r"(?<![\d./-])((?:19[5-9]|20[0-4])\d)(?![\d./-])")
 _RELATIVE_YEAR = {"last year": -1, "the previous year": -1, "this year": 0, "next year": 1,
@@ -108,11 +109,15 @@ def find_events(
                 if count is not None:
                     break
             event = Event(event_type, date, place, country, count)
+            own = assumed
             if event_type == "meeting" and (assumed or date is None) and place is None and doc_place:
                 # "The participants of the meeting...": the meeting a statement comes from, where and when it was.
                 event.date, event.place, event.country = doc_date, doc_place[0], doc_place[1]
-            out.append(Found(event, Span(text, sentence.start, sentence.end), claim, assumed=assumed))
+                own = False
+            out.append(Found(event, Span(text, sentence.start, sentence.end), claim, assumed=own))
         context_year = explicit_years[-1] if explicit_years else context_year
+        if context_year and (later := _LATER.search(folded)):
+            context_year += int(later.group(1))  # "5 years later, the regime goes on": the text moves on
     return _merge(out)
 
 
