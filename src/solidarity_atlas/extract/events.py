@@ -73,7 +73,9 @@ def find_events(
             context_year = years_here[-1] if years_here else context_year
             continue  # signatories, headings and demand items ("3. the release of all prisoners;") report nothing
         folded = text.casefold()
-        dates = [d for d in find_dates(text) if d.has_year or context_year]
+        all_dates = find_dates(text)
+        in_dates = [(d.start, d.end) for d in all_dates]
+        dates = [d for d in all_dates if d.has_year or context_year]
         explicit_years = [int(d.value[:4]) for d in dates if d.has_year] + years_here
         found = cues.hits(folded)
         if any(h.key.startswith("demands.") for h in found):
@@ -105,7 +107,7 @@ def find_events(
             # Of the cue words of this type, the one a number stands by gives the count ("400 unions were banned").
             count, claim = None, None
             for cue in every[event_type]:
-                count, claim = _count(text, folded, cue.start, cue.end)
+                count, claim = _count(text, folded, cue.start, cue.end, in_dates)
                 if count is not None:
                     break
             event = Event(event_type, date, place, country, count)
@@ -230,12 +232,13 @@ def _main_country(sentences: list[Sentence]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def _count(text: str, folded: str, cue_start: int, cue_end: int) -> tuple[int | None, str | None]:
+def _count(
+    text: str, folded: str, cue_start: int, cue_end: int, in_dates: list[tuple[int, int]]
+) -> tuple[int | None, str | None]:
     """The number that counts the people or organisations a cue word speaks of."""
     lexicon = load()
     vague = lexicon.pattern("vague.words", folded=True)
     best: tuple[int, int, str] | None = None  # distance, value, text
-    in_dates = [(d.start, d.end) for d in find_dates(text)]
     units = lexicon.pattern("units.words", folded=True)
     for m in _NUMBER.finditer(text):
         raw = m.group(1)
