@@ -221,12 +221,12 @@ def _country_named(folded: str) -> str | None:
 def _main_country(sentences: list[Sentence]) -> str | None:
     """The country the document is about: the one its sentences name most."""
     counts: Counter[str] = Counter()
-    for sentence in sentences:
-        if sentence.listed or len(sentence.text.split()) < 8:
-            continue  # a signatory's country says nothing of where things happened
-        for named in _countries_in(sentence.text):
-            counts[named] += 1
-        _, city_country = _place(sentence.text)
+    prose = [s.text for s in sentences if not s.listed and len(s.text.split()) >= 8]
+    # A signatory's country says nothing of where things happened: prose only, folded once for all.
+    for named in _countries_in(" | ".join(prose)):
+        counts[named] += 1
+    for text in prose:
+        _, city_country = _place(text)
         if city_country:
             counts[city_country] += 2
     return counts.most_common(1)[0][0] if counts else None
