@@ -89,3 +89,28 @@ def test_demand_codes_in_other_languages() -> None:
     assert "release_prisoners" in codes_of("немедленно освободить всех задержанных участников забастовки")
     assert "accountability" in codes_of("juicio y castigo a todos los responsables")
     assert "party_rights" in codes_of("das Verbot der KPU und die antikommunistischen Gesetze aufzuheben")
+
+
+def test_the_claimed_figure_is_evidence_with_offsets(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from typer.testing import CliRunner
+
+    from solidarity_atlas.cli import app
+
+    doc = tmp_path / "news.txt"
+    doc.write_text(
+        "Massacre in Zhanaozen\n\nOn 16 December 2011 in Zhanaozen seventy striking workers were killed by the "
+        "police, and dozens were arrested.\n\nThe oil workers of Ozenmunaigas had been on strike since May for the "
+        "wage rises they had been promised and for the right to elect their own union leaders. The company answered "
+        "with dismissals and the courts with trials, while the government refused every negotiation.\n\n"
+        "Athens, 17 December 2011\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["extract", str(doc), "--evidence"])
+    record = json.loads(result.stdout.splitlines()[0])
+    text = page_of(doc.read_text(encoding="utf-8")).text
+    claims = {k: v for k, v in record["evidence"].items() if k.endswith(".claim")}
+    assert {v["text"] for v in claims.values()} >= {"seventy"}
+    for span in claims.values():
+        assert text[span["start"]:span["end"]].casefold() == span["text"].casefold()

@@ -257,6 +257,10 @@ class Events:
         for i, item in enumerate(found):
             ctx.record.events.append(item.event)
             ctx.record.evidence[f"events.{i}"] = item.evidence
+            if item.claim:  # the figure as the text gives it ("70", "seventy", "dozens"): a claim to compare
+                at = item.evidence.text.casefold().find(item.claim.casefold())
+                start = item.evidence.start + at if at >= 0 else -1
+                ctx.record.evidence[f"events.{i}.claim"] = Span(item.claim, start, start + len(item.claim))
 
 
 PIPELINE: tuple[Extractor[Any], ...] = (
