@@ -18,7 +18,9 @@ from solidarity_atlas.model import Block, Page
 
 HEAD_LINES = 4  # headline, sub-headline, stamp: the short lines above the text
 HEAD_MAX_CHARS = 200  # a longer line is the text itself, which may mention "a resolution"
-MIN_PROSE_CHARS = 400  # less running text than this is a menu, calendar or index page
+MIN_PROSE_CHARS = 250  # less running text than this is a menu, calendar or index page (a news brief has more)
+SHORT_PAGE = 800  # below this much running text, a page that is mostly list lines is a menu or calendar
+MIN_PROSE_SHARE = 0.4
 _ORG_HEAD = re.compile(
     r"(?<!\w)(?:party|parti|partido|partei|partij|partia|partito|partisi|партия|партии|κόμμα|"
     r"union|unión|união|gewerkschaft|синдикат|профсоюз|federation|federación|federação|fédération|"
@@ -52,8 +54,11 @@ def _signing_cue(texts: list[str]) -> bool:
 def classify(page: Page, blocks: list[Block]) -> str:
     texts = [page.block_text(b) for b in blocks]
     prose = sum(len(t) for t in texts if len(t) >= 100)
-    if prose < MIN_PROSE_CHARS and not _signing_cue(texts):
-        return "other"  # a short statement followed by "Signed by:" and its list is still a statement
+    share = prose / max(1, sum(len(t) for t in texts))
+    # A menu, calendar or index page is mostly short lines; a news brief is mostly prose. A short statement
+    # followed by "Signed by:" and its list is still a statement.
+    if (prose < MIN_PROSE_CHARS or (prose < SHORT_PAGE and share < MIN_PROSE_SHARE)) and not _signing_cue(texts):
+        return "other"
     head_lines: list[str] = []
     for text in texts[:HEAD_LINES]:
         if len(text) > HEAD_MAX_CHARS:
