@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from solidarity_atlas import settings
 
@@ -144,16 +144,23 @@ def _from_match(match: re.Match[str]) -> DateMention | None:
 
 def find_dates(text: str, offset: int = 0) -> list[DateMention]:
     """Every date in ``text``, earlier patterns (fuller dates) taking precedence."""
+    if offset:
+        return [DateMention(m.value, m.start + offset, m.end + offset, m.precision) for m in _dates_in(text)]
+    return list(_dates_in(text))
+
+
+@lru_cache(maxsize=1 << 13)
+def _dates_in(text: str) -> tuple[DateMention, ...]:
+    """The dates of one string (cached: lines, sentences and list items are read by several extractors)."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     if not _DIGIT.search(text):
-        return found  # every date form has a number in it
+        return ()  # every date form has a number in it
     names = month_names()
     has_month = any(word in names for word in _WORDS.findall(text.casefold()))
     for pattern, needs_month in zip(_patterns(), _NEEDS_MONTH, strict=True):
         if needs_month and not has_month:
             continue  # the month-name patterns are the slow ones
-
         for match in pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
@@ -161,8 +168,8 @@ def find_dates(text: str, offset: int = 0) -> list[DateMention]:
             if mention is None:
                 continue
             taken.append((match.start(), match.end()))
-            found.append(DateMention(mention.value, mention.start + offset, mention.end + offset, mention.precision))
-    return sorted(found, key=lambda m: m.start)
+            found.append(mention)
+    return tuple(sorted(found, key=lambda m: m.start))
 
 
 def parse_date(text: str, languages: list[str] | None = None) -> str | None:
