@@ -46,6 +46,8 @@ class Countries:
         self._names = names
         self._demonyms = demonyms
         self.english = english  # code -> English short name
+        # The first word of every name: a position whose word is none of them starts no country's name.
+        self._starts = frozenset(k.split()[0] for k in (*names, *demonyms) if k)
 
     def lookup(self, name: str) -> str | None:
         """The code a whole string names (a country name or demonym), else None."""
@@ -56,7 +58,11 @@ class Countries:
         """Country names and demonyms among folded words, longest first, not overlapping."""
         found: list[CountryMention] = []
         i = 0
+        starts = self._starts
         while i < len(words):
+            if words[i] not in starts:
+                i += 1
+                continue
             for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
                 key = " ".join(words[i : i + n])
                 code = self._names.get(key)
