@@ -10,7 +10,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
@@ -171,6 +171,17 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def _judge(path: Path | None, op: str, why: str | None, **fields: Any) -> dict[str, Any]:
+    """Append one judgement; a malformed one is a one-line error."""
+    from solidarity_atlas.resolve.judgements import JudgementError, record
+
+    try:
+        return record(_judgements_path(path), op, why, **fields)
+    except JudgementError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+
+
 @org_app.command("list")
 def org_list(
     country: Annotated[str | None, typer.Option("--country", "-c", help="ISO 3166-1 alpha-2 code.")] = None,
@@ -229,14 +240,9 @@ def org_merge(
 
     Example: solidarity org merge communist-party-of-atlantis-xx cp-atlantis-xx --why "same party"
     """
-    from solidarity_atlas.resolve.judgements import JudgementError, record
-
     if len(ids) < 2:
         _fail("merge needs two ids or more", 2)
-    try:
-        line = record(_judgements_path(judgements), "merge", why, ids=ids, into=into or ids[0])
-    except JudgementError as exc:
-        _fail(str(exc))
+    line = _judge(judgements, "merge", why, ids=ids, into=into or ids[0])
     _say(f"merged {', '.join(ids)} into {line['into']}")
 
 
@@ -253,15 +259,11 @@ def org_split(
 
     Example: solidarity org split communist-party-of-denmark-dk --raw "CP in Denmark" --country DK
     """
-    from solidarity_atlas.resolve.judgements import JudgementError, record
     from solidarity_atlas.resolve.orgs import new_org_id
 
-    new_id = new_org_id(name or raw, country.upper() if country else None)
-    try:
-        record(_judgements_path(judgements), "split", why, id=org_id, raw=raw, new_id=new_id, name=name or raw,
-               country=country.upper() if country else None)
-    except JudgementError as exc:
-        _fail(str(exc))
+    code = country.upper() if country else None
+    new_id = new_org_id(name or raw, code)
+    _judge(judgements, "split", why, id=org_id, raw=raw, new_id=new_id, name=name or raw, country=code)
     _say(f"split {raw!r} from {org_id} as {new_id}")
 
 
@@ -276,9 +278,7 @@ def org_alias(
 
     Example: solidarity org alias communist-party-of-greece-gr "Partito Comunista di Grecia"
     """
-    from solidarity_atlas.resolve.judgements import record
-
-    record(_judgements_path(judgements), "alias", why, id=org_id, alias=alias)
+    _judge(judgements, "alias", why, id=org_id, alias=alias)
     _say(f"{alias!r} is now a name of {org_id}")
 
 
@@ -294,12 +294,10 @@ def org_rename(
 
     Example: solidarity org rename federation-of-building-workers-gr "Federation of Building Workers of Greece"
     """
-    from solidarity_atlas.resolve.judgements import record
-
     fields: dict[str, str] = {"id": org_id, "name": name}
     if country:
         fields["country"] = country.upper()
-    record(_judgements_path(judgements), "rename", why, **fields)
+    _judge(judgements, "rename", why, **fields)
     _say(f"{org_id} is now named {name!r}")
 
 

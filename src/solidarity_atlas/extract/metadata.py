@@ -36,7 +36,6 @@ _ANNIVERSARY = re.compile(
     r"(?P<n>\d{1,3})\s*(?:-\s*)?(?:years?|year's|th|st|nd|rd)?\s*(?:anniversary|years? (?:later|since|after|on|ago))",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,7 +148,7 @@ def _key(text: str) -> str:
     return _WS.sub(" ", text).strip().casefold()
 
 
-def _main_content(html: str, tree: etree._Element, raws: list[_Raw]) -> tuple[set[int], str]:
+def _main_content(tree: etree._Element, raws: list[_Raw]) -> tuple[set[int], str]:
     """Indexes of blocks that are main text, and which method decided.
 
     A page that marks its article (one ``<article>``, or one ``<main>``) says
@@ -266,7 +266,7 @@ def render(html: str) -> RenderedHtml:
     raws = [_Raw(normalise(r.text), r.kind, r.level, r.element, r.chrome, r.container) for r in raws]
     if not any(r.text.strip() for r in raws):
         return _stripped(html)
-    keep, method = _main_content(html, tree, raws)
+    keep, method = _main_content(tree, raws)
     pieces: list[str] = []
     blocks: list[Block] = []
     pos = 0
