@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -36,6 +36,9 @@ class Lexicon:
         (the phrases are stored casefolded): several times faster on long texts.
         """
         return _pattern(self, key, at_start, folded)
+
+
+HITS_CACHE = 4096  # casefolded texts whose cue hits are kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +69,12 @@ class Matcher:
             self._automaton.make_automaton()
         self._empty = not table
 
-    def hits(self, folded: str) -> list[Hit]:
+        # Sentences are read by several extractors: the hits of the latest ones are kept.
+        self.hits = lru_cache(maxsize=HITS_CACHE)(self._hits)
+
+    def _hits(self, folded: str) -> tuple[Hit, ...]:
         if self._empty:
-            return []
+            return ()
         out = []
         for end, (length, owners) in self._automaton.iter(folded):
             start = end - length + 1
@@ -78,12 +84,17 @@ class Matcher:
             for key, stem in owners:
                 if stem or right_open:
                     out.append(Hit(key, start, end + 1))
-        return out
+        return tuple(out)
 
 
 @cache
 def matcher(keys: tuple[str, ...]) -> Matcher:
     return Matcher(keys)
+
+
+def sentence_cues() -> Matcher:
+    """The cues a sentence is read for, demands and events, in one automaton both extractors share."""
+    return matcher(tuple(sorted(k for k in load().phrases if k.startswith(("demands.", "events.")))))
 
 
 @cache

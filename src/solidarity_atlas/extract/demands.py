@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from solidarity_atlas.extract.sentences import Sentence
-from solidarity_atlas.lexicons import matcher
+from solidarity_atlas.lexicons import matcher, sentence_cues
 from solidarity_atlas.model import Span
 
 CODES = (
@@ -49,14 +49,14 @@ def codes_of(text: str) -> list[str]:
 
 def find_demands(sentences: list[Sentence]) -> list[Demand]:
     """Demands in sentence order, each code once (its first evidence kept)."""
-    cues = matcher(("demands.intro", "demands.modal"))
+    cues = sentence_cues()
     found: list[Demand] = []
     seen: set[str] = set()
     in_list = False
     list_block = -1
     for sentence in sentences:
         folded = sentence.text.casefold()
-        kinds = {h.key for h in cues.hits(folded)}
+        kinds = {h.key for h in cues.hits(folded) if h.key.startswith("demands.")}
         opens_list = folded.rstrip().endswith(":") and bool(kinds)
         cue = "demands.intro" in kinds or opens_list
         is_item = in_list and sentence.block != list_block and sentence.listed and len(sentence.text) <= 400

@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 
 from solidarity_atlas.extract.dates import DateMention, find_dates, month_names
 from solidarity_atlas.extract.sentences import Sentence
-from solidarity_atlas.lexicons import Hit, load, matcher
+from solidarity_atlas.lexicons import Hit, load, sentence_cues
 from solidarity_atlas.model import Event, Span
 from solidarity_atlas.resolve.countries import NO_COUNTRY, countries
 from solidarity_atlas.resolve.names import english
@@ -41,6 +41,8 @@ _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _CAPITALISED = re.compile(r"[A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+(?:[\s-][A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+)?")
 _LATER = re.compile(r"\b(\d{1,2})\s*-?\s*years?\s+(?:later|after)\b")
 _DEMAND_ITEM = re.compile(r"^\s*(?:\d{1,3}\s*[.)]|\(\d{1,3}\)|[•▪●◦‣∙·■*\-–—])\s*[a-zà-ÿа-яёα-ωά-ώ]")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_DATED_YEAR = re.compile(r"\d[./-]\d|(?:1[89]|20)\d\d")  # every year-bearing form of dates.find_dates
 _YEAR = re.compile(r"(?<![\d./-])((?:19[5-9]|20[0-4])\d)(?![\d./-])")
 _RELATIVE_YEAR = {"last year": -1, "the previous year": -1, "this year": 0, "next year": 1,
                   "в прошлом году": -1, "el año pasado": -1, "l'année dernière": -1, "letztes jahr": -1,
@@ -59,8 +61,8 @@ class Found:
 def find_events(
     sentences: list[Sentence], doc_date: str | None, doc_place: tuple[str, str] | None = None
 ) -> list[Found]:
-    cues = matcher(("demands.intro", "demands.modal", *(f"events.{t}" for t in TYPES)))
-    home = _main_country(sentences)
+    cues = sentence_cues()
+    home: list[str | None] = []  # the country the document is about, worked out when first needed
     year = int(doc_date[:4]) if doc_date else None
     context_year = year
     last_date: str | None = None
@@ -73,22 +75,19 @@ def find_events(
             context_year = years_here[-1] if years_here else context_year
             continue  # signatories, headings and demand items ("3. the release of all prisoners;") report nothing
         folded = text.casefold()
+        found = cues.hits(folded)
+        if not any(h.key.startswith("events.") for h in found) or any(h.key.startswith("demands.") for h in found):
+            context_year = _last_year(text, years_here) or context_year
+            continue  # most sentences: no report, only perhaps the year the text now speaks of
         all_dates = find_dates(text)
-        in_dates = [(d.start, d.end) for d in all_dates]
+        numbers = _numbers(text, folded, [(d.start, d.end) for d in all_dates])
         dates = [d for d in all_dates if d.has_year or context_year]
         explicit_years = [int(d.value[:4]) for d in dates if d.has_year] + years_here
-        found = cues.hits(folded)
-        if any(h.key.startswith("demands.") for h in found):
-            context_year = explicit_years[-1] if explicit_years else context_year
-            continue
         every: dict[str, list[Hit]] = {}
         for h in sorted(found, key=lambda h: h.start):
             if h.key.startswith("events."):
                 every.setdefault(h.key.removeprefix("events."), []).append(h)
         hits = _primary([(t, every[t][0]) for t in TYPES if t in every])
-        if not hits:
-            context_year = explicit_years[-1] if explicit_years else context_year
-            continue
         shift = next((d for phrase, d in _RELATIVE_YEAR.items() if phrase in folded), 0)
         sentence_year = context_year + shift if context_year and not explicit_years else context_year
         date = _date(text, folded, dates, years_here[0] if years_here else sentence_year, year)
@@ -101,13 +100,17 @@ def find_events(
             date = f"{context_year:04d}"  # undated: the year the text speaks of at this point
         place, place_country = _place(text)
         # Where the sentence says it happened; else the country the document is about; else one it names.
-        named = _country_named(folded)
-        country = place_country or (named if _targets_country(hits) else None) or home or named
+        named = _country_named(text)
+        country = place_country or (named if _targets_country(hits) else None)
+        if country is None:
+            if not home:
+                home.append(_main_country(sentences))
+            country = home[0] or named
         for event_type, _ in hits:
             # Of the cue words of this type, the one a number stands by gives the count ("400 unions were banned").
             count, claim = None, None
             for cue in every[event_type]:
-                count, claim = _count(text, folded, cue.start, cue.end, in_dates)
+                count, claim = _count(numbers, folded, cue.start, cue.end)
                 if count is not None:
                     break
             event = Event(event_type, date, place, country, count)
@@ -153,8 +156,9 @@ def _date(text: str, folded: str, dates: list[DateMention], context_year: int | 
         if phrase in folded and year:
             return str(year + delta)  # "last year" with no day or month
     names = month_names()
-    for word in _WORD.findall(folded):
-        if word in names and len(word) > 3 and context_year:
+    words = _WORD.findall(folded) if context_year else []
+    for word in words if not names.keys().isdisjoint(words) else ():
+        if word in names and len(word) > 3:
             return f"{context_year:04d}-{names[word]:02d}"  # "In April" of the year the text is about
     years = re.findall(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)", text)
     return years[0] if years else None
@@ -172,15 +176,19 @@ def _place(text: str) -> tuple[str | None, str | None]:
     locative = _locative()
     for m in _CAPITALISED.finditer(text):
         words = m.group(0).replace("-", " ").split()
-        after_locative = bool(locative.search(text[max(0, m.start() - 12):m.start()]))
+        after_locative: bool | None = None  # looked at only for a word that may be a city
         for candidate in (m.group(0), *(words if len(words) > 1 else ())):
-            if candidate.isupper() or countries().lookup(candidate) or english(fold(candidate)) != fold(candidate):
-                continue  # "KNPRK", "Kazakhstan", "Union", "Confederation": not cities here
             exact = gaz.lookup(candidate)
+            if exact is None and (candidate.isascii() or len(candidate) < 6):
+                continue  # no city, and no case form of one
+            if after_locative is None:
+                after_locative = bool(locative.search(text[max(0, m.start() - 12):m.start()]))
             # A case form ("в Жанаозене") only after a preposition: "Харькову" is Kharkova, not Kharkiv.
             found = exact or (_inflected(candidate) if after_locative else None)
             if found is None or found.population < 15_000:
                 continue
+            if candidate.isupper() or countries().lookup(candidate) or english(fold(candidate)) != fold(candidate):
+                continue  # "KNPRK", "Kazakhstan", "Union", "Confederation": not cities here
             if candidate != m.group(0) and found.population < 100_000:
                 continue  # a word of a longer name ("West Bank") is a city only if a large one
             if (exact and found.population >= BIG_CITY) or after_locative:
@@ -210,21 +218,32 @@ def _inflected(word: str) -> Place | None:
 
 @lru_cache(maxsize=1 << 14)
 def _countries_in(text: str) -> tuple[str, ...]:
-    return tuple(m.code for m in countries().find(fold(text).split()) if m.code != NO_COUNTRY)
+    return tuple(code for code in countries().codes_in(fold(text)) if code != NO_COUNTRY)
 
 
-def _country_named(folded: str) -> str | None:
-    real = _countries_in(folded)
+def _country_named(text: str) -> str | None:
+    real = _countries_in(text)
     return real[0] if real else None
+
+
+def _last_year(text: str, years_here: list[int]) -> int | None:
+    """The last year a sentence names: a bare year, else the year of its last full date ("16.12.2011")."""
+    if years_here:
+        return years_here[-1]
+    if not _DATED_YEAR.search(text):
+        return None  # no number a date's year could be in
+    years = [int(d.value[:4]) for d in find_dates(text) if d.has_year]
+    return years[-1] if years else None
 
 
 def _main_country(sentences: list[Sentence]) -> str | None:
     """The country the document is about: the one its sentences name most."""
     counts: Counter[str] = Counter()
+    # A signatory's country says nothing of where things happened: prose only.
     prose = [s.text for s in sentences if not s.listed and len(s.text.split()) >= 8]
-    # A signatory's country says nothing of where things happened: prose only, folded once for all.
-    for named in _countries_in(" | ".join(prose)):
-        counts[named] += 1
+    for text in prose:
+        for named in _countries_in(text):
+            counts[named] += 1
     for text in prose:
         _, city_country = _place(text)
         if city_country:
@@ -232,41 +251,59 @@ def _main_country(sentences: list[Sentence]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def _count(
-    text: str, folded: str, cue_start: int, cue_end: int, in_dates: list[tuple[int, int]]
-) -> tuple[int | None, str | None]:
-    """The number that counts the people or organisations a cue word speaks of."""
+@dataclass(frozen=True, slots=True)
+class _Number:
+    start: int
+    end: int
+    value: int
+    raw: str  # as written: "70", "more than 600" is "600", "seventy"
+
+
+def _numbers(text: str, folded: str, in_dates: list[tuple[int, int]]) -> list[_Number]:
+    """The numbers of a sentence that may count people or organisations: no days of dates, no years, no
+    measures ("seven years", "13 percent", "240 measures")."""
     lexicon = load()
-    vague = lexicon.pattern("vague.words", folded=True)
-    best: tuple[int, int, str] | None = None  # distance, value, text
     units = lexicon.pattern("units.words", folded=True)
+    out: list[_Number] = []
     for m in _NUMBER.finditer(text):
         raw = m.group(1)
         if any(s <= m.start() < e for s, e in in_dates):
             continue  # the day of a date
         if units.match(folded, m.end()) or units.match(folded[m.end():].lstrip()):
-            continue  # "seven years", "13 percent", "240 measures" are no head count
+            continue
         value = int(re.sub(r"[.,\s]", "", raw))
         if 1900 <= value <= 2099 and len(raw) == 4:
             continue  # a year
+        out.append(_Number(m.start(), m.end(), value, raw))
+    numbers = lexicon.tables.get("numbers", {})
+    if numbers.keys().isdisjoint(_LETTERS.findall(folded)):
+        return out
+    for w in _LETTERS.finditer(folded):
+        if w.group(0) in numbers and not units.match(folded[w.end():].lstrip()):
+            out.append(_Number(w.start(), w.end(), int(numbers[w.group(0)]), w.group(0)))
+    return out
+
+
+def _count(numbers: list[_Number], folded: str, cue_start: int, cue_end: int) -> tuple[int | None, str | None]:
+    """The number that counts the people or organisations a cue word speaks of."""
+    best: tuple[int, int, str] | None = None  # distance, value, text
+    for n in numbers:
         # "164 people were killed": a count stands before its verb more often than after it, and may stand far
         # before it ("eight lawyers who had come to Soma to help the families were detained").
-        before = m.end() <= cue_start
-        distance = cue_start - m.end() if before else abs(m.start() - cue_end) + AFTER_PENALTY
+        before = n.end <= cue_start
+        distance = cue_start - n.end if before else abs(n.start - cue_end) + AFTER_PENALTY
         if distance <= (COUNT_WINDOW_BEFORE if before else COUNT_WINDOW) and (best is None or distance < best[0]):
-            best = (distance, value, raw)
-    numbers = lexicon.tables.get("numbers", {})
-    for w in re.finditer(r"[^\W\d_]+", folded):
-        if w.group(0) in numbers and not units.match(folded[w.end():].lstrip()):
-            before = w.end() <= cue_start
-            distance = cue_start - w.end() if before else abs(w.start() - cue_end) + AFTER_PENALTY
-            if distance <= (COUNT_WINDOW_BEFORE if before else COUNT_WINDOW) and (best is None or distance < best[0]):
-                best = (distance, int(numbers[w.group(0)]), w.group(0))
+            best = (distance, n.value, n.raw)
     if best is not None:
         return best[1], best[2]
-    if v := vague.search(folded):
-        return None, v.group(0)
-    return None, None
+    return None, _vague(folded)
+
+
+@lru_cache(maxsize=1 << 12)
+def _vague(folded: str) -> str | None:
+    """A quantity with no number ("dozens", "hundreds", "десятки"): a claim, but no count."""
+    found = load().pattern("vague.words", folded=True).search(folded)
+    return found.group(0) if found else None
 
 
 def _merge(found: list[Found]) -> list[Found]:

@@ -32,6 +32,7 @@ from solidarity_atlas.shapes import is_acronym
 _NAME_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩΆ-ΏА-ЯЁІЇЄҚҢӨҮҰҺ][\w'’\-]*[\w]|[A-ZА-ЯΑ-Ω]\.)"
 _PARTICLE = r"(?:de|da|do|dos|del|van|von|der|bin|ibn|al|el|di|la|le)"
 _RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_WORD}){{0,6}}")
+_WORD_OF_NAME = re.compile(_NAME_WORD)
 _INITIAL = re.compile(r"^[A-ZА-ЯΑ-Ω]\.$")
 # Greek digraphs before the letter-by-letter transliteration: Ναζαρμπάγεφ -> Nazarbagef.
 _GREEK_DIGRAPHS = (("μπ", "b"), ("ντ", "nt"), ("γκ", "g"), ("γγ", "ng"), ("ου", "ou"), ("αυ", "av"), ("ευ", "ev"),
@@ -44,6 +45,7 @@ _REGIME_AFTER = re.compile(
 # "The president of the union, Giorgos Sifonios, said": a role just before; "Thabo Mokoena – SACP Spokesperson".
 _APPOSITION_BEFORE = re.compile(r",\s*$")
 _APPOSITION_AFTER = re.compile(r"^\s*(?:,|–|—|-)\s*")
+WINDOW = 60  # characters looked at around a name for a title, a quotation mark or "regime"
 _QUOTED = re.compile(r"[«“\"„‘']\s*$")
 _REGIME_BEFORE = re.compile(
     r"(?:режим[а-я]*|καθεστώτ[α-ωάέήίόύώ]*|régimen|regime|régime|regimes?)\s+$", re.IGNORECASE
@@ -172,7 +174,7 @@ def _candidates(text: str, offset: int) -> list[_Mention]:
         title = None
         while tokens:
             rest = " ".join(tokens)
-            t = leading_title.match(rest)
+            t = leading_title.match(rest) if _may_open_title(tokens[0]) else None
             if t and (t.end() == len(rest) or rest[t.end()] == " "):
                 title = rest[: t.end()].rstrip(".,")
                 consumed = len(rest[: t.end()].split())
@@ -191,13 +193,41 @@ def _candidates(text: str, offset: int) -> list[_Mention]:
             continue  # "South African"
         begin = text.index(tokens[0], start)
         end = text.index(tokens[-1], begin) + len(tokens[-1])
-        before = text[:begin]
-        if title is None and (tm := re.search(r"(\S+)\s+$", before)) and titles.fullmatch(tm.group(1).rstrip(".,")):
-            title = tm.group(1).rstrip(".,")
+        if title is None and (word := _word_before(text, begin)) and titles.fullmatch(word):
+            title = word
         mention = _Mention(text[begin:end], offset + begin, offset + end, tokens, title)
         if _looks_like_person(mention, text, begin, end):
             out.append(mention)
     return out
+
+
+def _word_before(text: str, begin: int) -> str | None:
+    """The word just before a name, with no comma or full stop: "President" of "President Nazarbayev"."""
+    before = text[max(0, begin - WINDOW):begin]
+    if not before[-1:].isspace():
+        return None
+    words = before.split()
+    return words[-1].rstrip(".,") if words else None
+
+
+@cache
+def _title_heads() -> tuple[frozenset[str], tuple[str, ...]]:
+    """First words of the person titles, and the stems among them: a word that is none of them opens none."""
+    heads: set[str] = set()
+    stems: list[str] = []
+    for phrase in load().get("org.person_titles"):
+        first = phrase.split()[0].casefold() if phrase.split() else ""
+        if first.endswith("*"):
+            stems.append(first.rstrip("*"))
+        elif first:
+            heads.update((first, first.rstrip(".")))
+    return frozenset(heads), tuple(stems)
+
+
+def _may_open_title(token: str) -> bool:
+    heads, stems = _title_heads()
+    word = token.casefold()
+    return word in heads or word.startswith(stems) or not word.isalpha()
 
 
 def _looks_like_person(m: _Mention, text: str, begin: int, end: int) -> bool:
@@ -209,9 +239,9 @@ def _looks_like_person(m: _Mention, text: str, begin: int, end: int) -> bool:
         return True  # "A. Tasbulatov"
     if m.title:
         return True
-    if _QUOTED.search(text[:begin]):
+    if _QUOTED.search(text, max(0, begin - WINDOW), begin):
         return False  # «Raúl Isidro Burgos», «Henry Reeve»: a school or brigade named after someone
-    if _REGIME_AFTER.match(text[end:]) or _REGIME_BEFORE.search(text[:begin]):
+    if _REGIME_AFTER.match(text[end:end + WINDOW]) or _REGIME_BEFORE.search(text, max(0, begin - WINDOW), begin):
         return True
     if len(tokens) >= 2 and _role_near(text, begin, end):
         return True
@@ -332,15 +362,16 @@ def find_persons(page: Page, blocks: list[Block]) -> list[tuple[Person, list[Spa
     full = [m for m in mentions if len(m.tokens) >= 2]
     surnames = {person_key(" ".join(_nominative(m.tokens[-1:]))) for m in full}
     taken = [(m.start, m.end) for m in mentions]
-    for block in blocks:
+    for block in blocks if surnames else ():
         text = page.block_text(block)
-        for m in re.finditer(rf"{_NAME_WORD}", text):
+        for m in _WORD_OF_NAME.finditer(text):
             token = m.group(0)
+            if len(token) <= 3 or person_key(" ".join(_nominative([token]))) not in surnames:
+                continue
             at = block.start + m.start()
             if any(s <= at < e for s, e in taken):
                 continue  # part of a name already found
-            if len(token) > 3 and person_key(" ".join(_nominative([token]))) in surnames \
-                    and not _not_a_name_word(token):
+            if not _not_a_name_word(token):
                 mentions.append(_Mention(token, block.start + m.start(), block.start + m.end(), [token]))
     people: list[_Person] = []
     for mention in sorted(mentions, key=lambda m: m.start):

@@ -20,6 +20,7 @@ _ABBREVIATION = re.compile(
 )
 
 
+ABBREVIATION_REACH = 12  # characters before a full stop that may hold an abbreviation ("approx.", "16.12.")
 _ITEM = re.compile(r"^\s*(?:\d{1,3}\s*[.)]|\(\d{1,3}\)|[•▪●◦‣∙·■*\-–—])\s")
 
 
@@ -39,7 +40,7 @@ def split(page: Page, blocks: list[Block]) -> list[Sentence]:
         listed = block.kind == "item" or bool(_ITEM.match(text)) or text[:1].islower() or text.rstrip().endswith(";")
         begin = 0
         for m in _END.finditer(text):
-            if _ABBREVIATION.search(text[: m.start() + 1]):
+            if _ABBREVIATION.search(text, max(0, m.start() - ABBREVIATION_REACH), m.start() + 1):
                 continue
             piece = text[begin : m.start() + 1].strip()
             if piece:

@@ -14,6 +14,7 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from solidarity_atlas.resolve.text import fold
 
@@ -48,6 +49,7 @@ class Countries:
         self.english = english  # code -> English short name
         # The first word of every name: a position whose word is none of them starts no country's name.
         self._starts = frozenset(k.split()[0] for k in (*names, *demonyms) if k)
+        self._automaton: Any = None
 
     def lookup(self, name: str) -> str | None:
         """The code a whole string names (a country name or demonym), else None."""
@@ -76,6 +78,36 @@ class Countries:
             else:
                 i += 1
         return found
+
+
+    def codes_in(self, folded: str) -> list[str]:
+        """Codes of the countries named in a folded text (see :func:`fold`), in order: the same names as
+        :meth:`find` (longest first, not overlapping, whole words), found in one Aho-Corasick pass."""
+        if self._automaton is None:
+            self._automaton = self._build_automaton()
+        text = f" {folded} "
+        spans: list[tuple[int, int, str]] = []
+        for end, (length, code) in self._automaton.iter(text):
+            if text[end + 1] == " ":  # the key starts with a space: the match starts at a word and must end at one
+                spans.append((end + 1 - length, end + 1, code))
+        spans.sort(key=lambda s: (s[0], s[0] - s[1]))
+        out, reach = [], -1
+        for start, end, code in spans:
+            if start >= reach:
+                out.append(code)
+                reach = end
+        return out
+
+    def _build_automaton(self) -> Any:
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for table in (self._demonyms, self._names):  # a country's name outranks a demonym spelled the same
+            for name, code in table.items():
+                if name and len(name.split()) <= MAX_WORDS:
+                    automaton.add_word(f" {name}", (len(name) + 1, code))
+        automaton.make_automaton()
+        return automaton
 
 
 @cache
