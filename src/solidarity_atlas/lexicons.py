@@ -69,10 +69,11 @@ class Matcher:
             self._automaton.make_automaton()
         self._empty = not table
 
-        # Sentences are read by several extractors: the hits of the latest ones are kept.
-        self.hits = lru_cache(maxsize=HITS_CACHE)(self._hits)
+        # Sentences are read by several extractors: ``hits`` keeps the hits of the latest ones.
+        self.hits = lru_cache(maxsize=HITS_CACHE)(self.find)
 
-    def _hits(self, folded: str) -> tuple[Hit, ...]:
+    def find(self, folded: str) -> tuple[Hit, ...]:
+        """Every cue in a casefolded text (not cached: for long texts read once)."""
         if self._empty:
             return ()
         out = []

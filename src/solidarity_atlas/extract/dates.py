@@ -29,6 +29,9 @@ _DIGIT = re.compile(r"\d")
 _WORDS = re.compile(r"[^\W\d_]+")
 # Which of _patterns() spell the month as a word (kept in the same order).
 _NEEDS_MONTH = (True, True, False, False, False, True, True, True, False)
+# Which of them are all digits with separators ("16.12.2011", "2011-12-16", "12/23/11", "16.12.").
+_NEEDS_SEPARATOR = (False, False, True, True, True, False, False, False, True)
+_SEPARATED = re.compile(r"\d[./-]\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +160,10 @@ def _dates_in(text: str) -> tuple[DateMention, ...]:
     if not _DIGIT.search(text):
         return ()  # every date form has a number in it
     names = month_names()
-    has_month = any(word in names for word in _WORDS.findall(text.casefold()))
-    for pattern, needs_month in zip(_patterns(), _NEEDS_MONTH, strict=True):
-        if needs_month and not has_month:
+    has_month = not names.keys().isdisjoint(_WORDS.findall(text.casefold()))
+    separated = bool(_SEPARATED.search(text))
+    for pattern, needs_month, needs_separator in zip(_patterns(), _NEEDS_MONTH, _NEEDS_SEPARATOR, strict=True):
+        if (needs_month and not has_month) or (needs_separator and not separated):
             continue  # the month-name patterns are the slow ones
         for match in pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from solidarity_atlas.lexicons import load
+from solidarity_atlas.lexicons import load, matcher
 from solidarity_atlas.model import Block, Page
 
 HEAD_LINES = 4  # headline, sub-headline, stamp: the short lines above the text
@@ -32,8 +32,13 @@ _ORG_HEAD = re.compile(
 _ACRONYM = re.compile(r"^[\W\d]*[A-ZΑ-ΩА-Я][A-ZΑ-ΩА-Я\-()]{1,9}(?:\s*[-–,(]\s*[\w ()]+)?$")
 
 
-def _has(key: str, folded_text: str) -> bool:
-    return bool(load().pattern(key, folded=True).search(folded_text))
+_CUES = ("doctype.resolution", "doctype.resolution_body", "doctype.petition", "doctype.salutation",
+         "doctype.first_person", "doctype.joint_statement", "doctype.addressee", "doctype.declaration")
+
+
+def _cues_in(folded_text: str) -> set[str]:
+    """The doctype cue lists with a phrase in the text, found in one pass."""
+    return {hit.key for hit in matcher(_CUES).find(folded_text)}
 
 
 def org_lines(texts: list[str]) -> int:
@@ -66,17 +71,18 @@ def classify(page: Page, blocks: list[Block]) -> str:
         head_lines.append(text)
     head = "\n".join(head_lines).casefold()
     body = "\n".join(texts).casefold()
-    if _has("doctype.resolution", head) or _has("doctype.resolution_body", body):
+    in_head, in_body = _cues_in(head), _cues_in(body)
+    if "doctype.resolution" in in_head or "doctype.resolution_body" in in_body:
         return "resolution"
-    if _has("doctype.petition", head) or _has("doctype.salutation", body):
+    if "doctype.petition" in in_head or "doctype.salutation" in in_body:
         return "petition"
     signing = org_lines(texts) >= 3
-    first_person = _has("doctype.first_person", body)
-    if _has("doctype.joint_statement", head) or (signing and first_person):
+    first_person = "doctype.first_person" in in_body
+    if "doctype.joint_statement" in in_head or (signing and first_person):
         return "joint_statement"
-    if _has("doctype.addressee", body) and first_person:
+    if "doctype.addressee" in in_body and first_person:
         return "petition"
-    declaration = 2 * _has("doctype.declaration", head) + _has("doctype.declaration", body) + first_person
+    declaration = 2 * ("doctype.declaration" in in_head) + ("doctype.declaration" in in_body) + first_person
     news = len({m.group(0).casefold() for m in load().pattern("doctype.news_report", folded=True).finditer(body)})
     if news >= 2 and news > declaration:
         return "news_report"

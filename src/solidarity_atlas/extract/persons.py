@@ -253,6 +253,8 @@ def _looks_like_person(m: _Mention, text: str, begin: int, end: int) -> bool:
 def _titled(before: str) -> bool:
     """A role just before, with only organisation words between: "member of CPSU CC Politburo"."""
     clause = re.split(r"[,;:.!?()]", before)[-1]
+    if not any(_may_open_title(word.strip("\"'«»“”‘’[]")) for word in clause.split()):
+        return False  # no word a title starts with
     matches = list(load().pattern("org.person_titles").finditer(clause))
     if not matches:
         return False
