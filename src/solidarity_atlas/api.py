@@ -49,11 +49,15 @@ def warm_up() -> None:
     """Load the gazetteer, the lexicons and the language models once, up front."""
     from solidarity_atlas.extract.dates import find_dates
     from solidarity_atlas.extract.languages import block_language
+    from solidarity_atlas.extract.persons import is_first_name
     from solidarity_atlas.lexicons import load
     from solidarity_atlas.resolve.places import gazetteer
+    from solidarity_atlas.resolve.registry import registry
 
     gazetteer()
     load()
+    registry()
+    is_first_name("Maria")
     find_dates("Athens, 11 December 2011")
     # lingua loads a model per language on first use: one Latin and one Cyrillic text load them all.
     block_language("The workers of the oil fields went on strike for their wages and their union.")

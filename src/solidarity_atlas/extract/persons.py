@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from solidarity_atlas.diskcache import load_or_build
 from solidarity_atlas.extract.dates import month_names
 from solidarity_atlas.lexicons import load
 from solidarity_atlas.model import Block, Page, Person, Span
@@ -84,10 +85,17 @@ class _Person:
 
 
 @cache
-def _first_names():  # noqa: ANN202 - gender_guesser has no types
+def _first_names() -> frozenset[str]:
+    """gender-guesser's first names (some 40,000, lower-cased), kept in the cache folder between runs."""
+    from importlib.metadata import version
+
+    return load_or_build("first-names", ("first-names", version("gender-guesser")), _read_first_names)
+
+
+def _read_first_names() -> frozenset[str]:
     import gender_guesser.detector as gender
 
-    return gender.Detector(case_sensitive=False)
+    return frozenset(gender.Detector(case_sensitive=False).names)
 
 
 @cache
@@ -105,7 +113,7 @@ def is_first_name(token: str) -> bool:
         return _cyrillic_first_name(token)
     if script(token) == "greek":
         token = latin(token)  # Νίκος -> Nikos
-    return _first_names().get_gender(token) != "unknown"
+    return token.lower() in _first_names()
 
 
 def _cyrillic_first_name(token: str) -> bool:

