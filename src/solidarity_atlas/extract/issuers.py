@@ -48,7 +48,8 @@ def meeting(page: Page, blocks: list[Block], bodies: tuple[str, ...] = ()) -> Sp
     for block in blocks[:8]:
         text = page.block_text(block)
         m = _MEETING.search(text)
-        if m is None and pattern is not None and any(b in text.casefold() for b in folded_bodies):
+        lowered = text.casefold() if m is None and pattern is not None else ""
+        if m is None and pattern is not None and any(b in lowered for b in folded_bodies):
             m = pattern.search(text)  # the slow search, only where a body's name stands
         if m:
             return Span(m.group(0), block.start + m.start(), block.start + m.end())

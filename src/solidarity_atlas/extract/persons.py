@@ -173,34 +173,14 @@ def _titles() -> re.Pattern[str]:
 def _candidates(text: str, offset: int) -> list[_Mention]:
     text = _TITLE_GLUED.sub(lambda m: m.group(0) + " ", text) if _TITLE_GLUED.search(text) else text
     titles = _titles()
-    leading_title = load().pattern("org.person_titles", at_start=True)
     out: list[_Mention] = []
     for m in _RUN.finditer(text):
-        tokens = m.group(0).split()
-        # Drop leading words that cannot be part of a name ("The", "President", "Prime Minister", "Comrade").
-        start = m.start()
-        title = None
-        while tokens:
-            rest = " ".join(tokens)
-            t = leading_title.match(rest) if _may_open_title(tokens[0]) else None
-            if t and (t.end() == len(rest) or rest[t.end()] == " "):
-                title = rest[: t.end()].rstrip(".,")
-                consumed = len(rest[: t.end()].split())
-            elif _not_a_name_word(tokens[0]):
-                consumed = 1
-            else:
-                break
-            for token in tokens[:consumed]:
-                start = text.index(token, start) + len(token)
-            tokens = tokens[consumed:]
-        while tokens and _not_a_name_word(tokens[-1]):
-            tokens = tokens[:-1]
-        if not tokens or not tokens[0][:1].isupper() or any(_not_a_name_word(t) for t in tokens if not t.endswith(".")):
+        trimmed = _trimmed(m.group(0))
+        if trimmed is None:
             continue
-        if len(tokens) >= 2 and countries().lookup(" ".join(tokens)):
-            continue  # "South African"
-        begin = text.index(tokens[0], start)
-        end = text.index(tokens[-1], begin) + len(tokens[-1])
+        first, last, token_tuple, title = trimmed
+        tokens = list(token_tuple)
+        begin, end = m.start() + first, m.start() + last
         if title is None and (word := _word_before(text, begin)) and titles.fullmatch(word):
             title = word
         mention = _Mention(text[begin:end], offset + begin, offset + end, tokens, title)
@@ -236,6 +216,39 @@ def _may_open_title(token: str) -> bool:
     heads, stems = _title_heads()
     word = token.casefold()
     return word in heads or word.startswith(stems) or not word.isalpha()
+
+
+@lru_cache(maxsize=1 << 15)
+def _trimmed(run: str) -> tuple[int, int, tuple[str, ...], str | None] | None:
+    """A run of capitalised words without the words that cannot be part of a name ("The", "President",
+    "Prime Minister", "Comrade" before it; "Party" after it): where the name starts and ends in the run,
+    its words and the title it followed.  None when no name is left."""
+    leading_title = load().pattern("org.person_titles", at_start=True)
+    tokens = run.split()
+    start = 0
+    title = None
+    while tokens:
+        rest = " ".join(tokens)
+        t = leading_title.match(rest) if _may_open_title(tokens[0]) else None
+        if t and (t.end() == len(rest) or rest[t.end()] == " "):
+            title = rest[: t.end()].rstrip(".,")
+            consumed = len(rest[: t.end()].split())
+        elif _not_a_name_word(tokens[0]):
+            consumed = 1
+        else:
+            break
+        for token in tokens[:consumed]:
+            start = run.index(token, start) + len(token)
+        tokens = tokens[consumed:]
+    while tokens and _not_a_name_word(tokens[-1]):
+        tokens = tokens[:-1]
+    if not tokens or not tokens[0][:1].isupper() or any(_not_a_name_word(t) for t in tokens if not t.endswith(".")):
+        return None
+    if len(tokens) >= 2 and countries().lookup(" ".join(tokens)):
+        return None  # "South African"
+    begin = run.index(tokens[0], start)
+    end = run.index(tokens[-1], begin) + len(tokens[-1])
+    return begin, end, tuple(tokens), title
 
 
 def _looks_like_person(m: _Mention, text: str, begin: int, end: int) -> bool:
