@@ -23,6 +23,23 @@ T = TypeVar("T")
 FORMAT = 1  # bump when the layout of a cached table changes without its inputs changing
 
 
+def package_files(*relative: str) -> list[bytes]:
+    """The bytes of the package's own files and folders (data, and the code that builds a table from it):
+    part of a table's key, so editing either builds the table afresh."""
+    from importlib import resources
+
+    root = resources.files("solidarity_atlas")
+    out: list[bytes] = []
+    for name in relative:
+        entry = root.joinpath(*name.split("/"))
+        if entry.is_dir():
+            files = sorted((e for e in entry.iterdir() if e.is_file()), key=lambda e: e.name)
+            out.extend(e.name.encode() + b"\0" + e.read_bytes() for e in files)
+        else:
+            out.append(name.encode() + b"\0" + entry.read_bytes())
+    return out
+
+
 def path_for(name: str, inputs: Iterable[bytes | str]) -> Path:
     digest = hashlib.sha1(str(FORMAT).encode())
     for part in inputs:

@@ -212,9 +212,9 @@ def _resolver(path: str, stamp: float) -> Resolver:
 
 def registry_copy() -> Registry:
     """A registry of its own when judgements will add aliases to it; the shared one otherwise."""
-    from solidarity_atlas.resolve.registry import load_entries
+    from solidarity_atlas.resolve.registry import fresh_registry
 
-    return Registry(load_entries()) if settings.judgements_path().exists() else registry()
+    return fresh_registry() if settings.judgements_path().exists() else registry()
 
 
 def resolver() -> Resolver:

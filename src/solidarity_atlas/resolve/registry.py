@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
+from solidarity_atlas.diskcache import load_or_build, package_files
 from solidarity_atlas.resolve.names import FILLERS, parse
 from solidarity_atlas.resolve.text import fold
 
@@ -98,6 +99,17 @@ def load_entries(path: Path | None = None) -> list[OrgEntry]:
     ]
 
 
+# What the registry's indexes are built from: the data, and the code that parses names.
+_SOURCES = ("data/organizations.csv", "data/countries.csv", "data/orgwords.csv", "data/lexicons", "resolve/names.py",
+            "resolve/registry.py", "resolve/countries.py", "resolve/text.py", "lexicons.py", "shapes.py")
+
+
 @cache
 def registry() -> Registry:
-    return Registry(load_entries())
+    """The shared registry (see :func:`fresh_registry`)."""
+    return fresh_registry()
+
+
+def fresh_registry() -> Registry:
+    """A registry of one's own, indexed once per version of its data and code and kept in the cache folder."""
+    return load_or_build("registry", package_files(*_SOURCES), lambda: Registry(load_entries()))
