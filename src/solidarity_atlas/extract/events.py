@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import islice
 
 from solidarity_atlas.extract.dates import DateMention, find_dates, month_names
 from solidarity_atlas.extract.sentences import Sentence
@@ -71,14 +72,20 @@ def find_events(
     for index, sentence in enumerate(sentences):
         text = sentence.text
         years_here = [int(y) for y in _YEAR.findall(text)]
-        if len(_WORD.findall(text)) < MIN_WORDS or _DEMAND_ITEM.match(text):
-            context_year = years_here[-1] if years_here else context_year
-            continue  # signatories, headings and demand items ("3. the release of all prisoners;") report nothing
         folded = text.casefold()
         found = cues.hits(folded)
-        if not any(h.key.startswith("events.") for h in found) or any(h.key.startswith("demands.") for h in found):
-            context_year = _last_year(text, years_here) or context_year
-            continue  # most sentences: no report, only perhaps the year the text now speaks of
+        reports = any(h.key.startswith("events.") for h in found) and not any(
+            h.key.startswith("demands.") for h in found)
+        if years_here or reports or _DATED_YEAR.search(text):
+            # Signatories, headings and demand items ("3. the release of all prisoners;") report nothing, and only
+            # a bare year of theirs moves the text on.
+            short = not _has_words(text, MIN_WORDS) or bool(_DEMAND_ITEM.match(text))
+            if short or not reports:
+                context_year = (years_here[-1] if years_here else None if short else _last_year(text, years_here)) \
+                    or context_year
+                continue
+        if not reports:
+            continue  # most sentences: no report and no year
         all_dates = find_dates(text)
         numbers = _numbers(text, folded, [(d.start, d.end) for d in all_dates])
         dates = [d for d in all_dates if d.has_year or context_year]
@@ -224,6 +231,10 @@ def _countries_in(text: str) -> tuple[str, ...]:
 def _country_named(text: str) -> str | None:
     real = _countries_in(text)
     return real[0] if real else None
+
+
+def _has_words(text: str, n: int) -> bool:
+    return sum(1 for _ in islice(_WORD.finditer(text), n)) >= n
 
 
 def _last_year(text: str, years_here: list[int]) -> int | None:
