@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from solidarity_atlas.extract.dates import find_dates
-from solidarity_atlas.lexicons import load
+from solidarity_atlas.lexicons import load, matcher
 from solidarity_atlas.model import Block, Page
 from solidarity_atlas.resolve.text import script
 from solidarity_atlas.shapes import abbreviation_pattern, is_acronym
@@ -152,7 +152,7 @@ def _kind(line: _Line) -> str:
     if len(text) > MAX_ITEM:
         return "text"
     lowered = text.casefold()
-    if _words("signatures.intro").search(lowered) and (text.endswith(":") or len(text) <= 40):
+    if (text.endswith(":") or len(text) <= 40) and matcher(("signatures.intro",)).find(lowered):
         return "cue"
     if text.endswith(":"):
         return "subheading" if len(text.split()) <= 4 else "text"

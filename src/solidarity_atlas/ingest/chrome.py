@@ -38,6 +38,7 @@ _TEASER_END = re.compile(r"(?:\.\.\.|…)\s*$")
 _SENTENCE = re.compile(r"[.!?;:]\s*$")
 
 
+_PHOTO_ID = re.compile(r"(?:\d{5,}_){2,}\d{5,}_[a-z]")  # "12345_67890_11111_n": a photo's file id
 MAX_CHROME_LINE = 400  # no rule marks a longer line: it is a paragraph
 
 
@@ -54,15 +55,17 @@ def nav_line(line: str) -> bool:
 
 def language_switch(line: str) -> bool:
     """"• En Es Ru": two-letter language codes linking to other versions."""
+    if len(line) > 40:
+        return False
     words = [w.strip("•·*-|/.") for w in line.split()]
     words = [w for w in words if w]
-    return len(line) <= 40 and len(words) >= 2 and all(len(w) <= 2 and w.isalpha() for w in words) \
+    return len(words) >= 2 and all(len(w) <= 2 and w.isalpha() for w in words) \
         and bool(_LANG_SWITCH.match(line))
 
 
 def image_name(line: str) -> bool:
     stripped = line.strip()
-    return bool(_IMAGE.match(stripped)) or bool(re.fullmatch(r"(?:\d{5,}_){2,}\d{5,}_[a-z]", stripped))
+    return bool(_IMAGE.match(stripped)) or bool(_PHOTO_ID.fullmatch(stripped))
 
 
 def line_reason(line: str) -> str | None:
@@ -80,7 +83,7 @@ def line_reason(line: str) -> str | None:
         return "image file name"
     if _PAGE_NUMBER.match(stripped):
         return "page number"
-    if _RUNNING_HEADER.search(stripped) and len(stripped) <= 160:
+    if len(stripped) <= 160 and _RUNNING_HEADER.search(stripped):
         return "running header"
     if stripped.startswith("©"):
         return "copyright"
