@@ -7,6 +7,7 @@ one input become one line on stderr; the batch goes on.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -210,16 +211,28 @@ def org_list(
 def org_show(
     names: Annotated[list[str], typer.Argument(help="Ids, or names as a list would write them.")],
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of text.")] = False,
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Knowledge base to read the statements from (default: $SOLIDARITY_DB, else ./atlas.db "
+                     "when it exists).")] = None,
 ) -> None:
-    """Show how names resolve: the organisation, its country and id, and by which rule.
+    """Show how names resolve (the organisation, its country and id, and by which rule), and, from the
+    knowledge base, the statements it signed or issued by year, its top co-signers, first and last dates.
 
     Example: solidarity org show "CP of Greece" "Κομμουνιστικό Κόμμα Ελλάδας" KKE
     """
     from solidarity_atlas.resolve import orgs as orgs_mod
 
+    use_db = _knowledge_base(db)
     for name in names:
         info = orgs_mod.describe(name)
         if as_json:
+            if use_db:
+                from solidarity_atlas.kbcli import open_db
+                from solidarity_atlas.store import queries
+
+                engine = open_db(db)
+                org_id = queries.find_org(engine, name)
+                info["knowledge_base"] = queries.org_profile(engine, org_id) if org_id else None
             print(json.dumps(info, ensure_ascii=False))
             continue
         where = info["country"] or "no country"
@@ -227,6 +240,21 @@ def org_show(
         for key in ("acronyms", "native", "aliases", "judgements"):
             if info.get(key):
                 print(f"    {key}: {', '.join(map(str, info[key]))}")
+        if use_db:
+            from solidarity_atlas.kbcli import org_profile_lines
+
+            for line in org_profile_lines(db, name) or []:
+                print(line)
+
+
+def _knowledge_base(db: str | None) -> bool:
+    """Whether ``org show`` reads a knowledge base: one named, or the default SQLite file when it exists."""
+    if db or os.environ.get("SOLIDARITY_DB"):
+        return True
+    from solidarity_atlas.store.db import url_of
+
+    url = url_of(None)
+    return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists()
 
 
 @org_app.command("merge")
@@ -311,3 +339,6 @@ def settings_command() -> None:
     for s in settings.SETTINGS.values():
         table.add_row(s.name, s.value, s.help)
     Console().print(table)
+
+
+from solidarity_atlas import kbcli as _kbcli  # noqa: E402,F401 - registers the knowledge-base commands

@@ -1,0 +1,1 @@
+"""Analyses across documents: copies of a statement, the co-signature network, timelines."""

@@ -1,0 +1,99 @@
+"""Copies of one statement: the same text reposted, or the same list of signatories in another language.
+
+A text is summarised by a MinHash signature (datasketch, CRC-32 as the base
+hash: fast, and good enough for sets of a few hundred shingles) over its word
+shingles; locality-sensitive hashing cuts the signature into bands, and two
+texts that agree on a whole band are candidates, confirmed when their
+signatures agree on at least :data:`COPY_SIMILARITY` of the positions (an
+estimate of the Jaccard similarity of their shingles).  The bands live in
+the database (``lsh_bands``), so candidates are one indexed query away at any
+size.  A translation shares no shingles with its original, so a second test
+compares signatory sets: the same organisations, a different language, days
+apart at most.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zlib
+from collections.abc import Collection
+from functools import cache
+
+import numpy as np
+
+NUM_PERM = 64  # signature length: 64 permutations estimate a similarity to about +-0.06
+BANDS = 16  # 16 bands of 4 rows: texts 50% alike are candidates half the time, 80% alike almost always
+ROWS = NUM_PERM // BANDS
+SHINGLE = 4  # words per shingle
+COPY_SIMILARITY = 0.8  # estimated Jaccard similarity from which two texts are one statement
+MIN_SHINGLES = 8  # a shorter text (a few words) says too little to call anything its copy
+TRANSLATION_OVERLAP = 0.8  # share of the union of two signatory sets both must have, for a translation
+TRANSLATION_MIN_SIGNATORIES = 3
+TRANSLATION_DAYS = 3
+_WORD = re.compile(r"\w+")
+
+
+def shingles(text: str) -> list[bytes]:
+    words = _WORD.findall(text.casefold())
+    if len(words) < SHINGLE:
+        return [" ".join(words).encode()] if words else []
+    return list({" ".join(words[i:i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)})
+
+
+def signature(text: str) -> tuple[bytes, list[int]] | None:
+    """The MinHash signature of a text (as bytes) and its band hashes; None for a text too short to compare."""
+    from datasketch import MinHash
+
+    parts = shingles(text)
+    if len(parts) < MIN_SHINGLES:
+        return None
+    minhash = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32, permutations=_permutations())
+    minhash.update_batch(parts)
+    values = minhash.hashvalues.astype(np.uint32)
+    return values.tobytes(), band_hashes(values)
+
+
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The random permutations of a signature, drawn once (drawing them costs more than hashing a text)."""
+    from datasketch import MinHash
+
+    perms: tuple[np.ndarray, np.ndarray] = MinHash(num_perm=NUM_PERM, seed=1).permutations
+    return perms
+
+
+def band_hashes(values: np.ndarray) -> list[int]:
+    out = []
+    for band in range(BANDS):
+        digest = hashlib.blake2b(values[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8).digest()
+        out.append(int.from_bytes(digest, "big", signed=True))  # a signed 64-bit integer fits BIGINT everywhere
+    return out
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of the texts behind two signatures."""
+    x, y = np.frombuffer(a, dtype=np.uint32), np.frombuffer(b, dtype=np.uint32)
+    if len(x) != len(y) or not len(x):
+        return 0.0
+    return float(np.count_nonzero(x == y)) / len(x)
+
+
+def same_signatories(a: Collection[str], b: Collection[str]) -> bool:
+    """Two signatory sets close enough for one statement in two languages."""
+    sa, sb = set(a), set(b)
+    if min(len(sa), len(sb)) < TRANSLATION_MIN_SIGNATORIES:
+        return False
+    return len(sa & sb) / len(sa | sb) >= TRANSLATION_OVERLAP
+
+
+def days_apart(a: str | None, b: str | None) -> int | None:
+    """Days between two ISO dates of day precision; None when either is missing or less precise."""
+    from datetime import date
+
+    if not a or not b or len(a) != 10 or len(b) != 10:
+        return None
+    try:
+        return abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
+    except ValueError:
+        return None

@@ -1,0 +1,246 @@
+"""Knowledge-base commands of ``solidarity``: ingest, reextract, search, timeline, network, stats, failures.
+
+Registered on the application of :mod:`solidarity_atlas.cli`; like the rest
+of the CLI they parse, call the library and print (a table, or JSON with
+``--json``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine
+
+from solidarity_atlas.cli import _fail, _say, app
+from solidarity_atlas.store.db import DatabaseError, connect, url_of
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite file (default: $SOLIDARITY_DB, else sqlite:///atlas.db)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON instead of a table.")]
+
+
+def open_db(db: str | None, *, must_exist: bool = True) -> Engine:
+    """The database, migrated; a missing SQLite file is an error for the commands that only read."""
+    from sqlalchemy.engine import make_url
+
+    url = url_of(db)
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - reported below by connect()
+        parsed = None
+    if must_exist and parsed is not None and parsed.get_backend_name() == "sqlite":
+        from pathlib import Path
+
+        if parsed.database and parsed.database != ":memory:" and not Path(parsed.database).expanduser().exists():
+            _fail(f"no database at {parsed.database}: run 'solidarity ingest' first, or give --db")
+    try:
+        return connect(url)
+    except DatabaseError as exc:
+        _fail(str(exc))
+        raise  # unreachable
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=1))
+
+
+@app.command("ingest")
+def ingest_command(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, .zip/.tar.gz archives, .warc(.gz) "
+                                                     "files, and http(s) URLs of pages, RSS/Atom feeds or sitemaps.")],
+    db: DbOption = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=256, help="Extraction processes.")] = 1,
+    rate_limit: Annotated[float, typer.Option("--rate-limit", min=0.0,
+                                              help="Seconds between two requests to one web host.")] = 1.0,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a web server.")] = 20.0,
+    allow_private: Annotated[bool, typer.Option(
+        "--allow-private-hosts", help="Also fetch URLs on loopback, private and link-local addresses (refused by "
+                                      "default: a URL in a feed must not reach the machine's own network).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No line per quarantined input.")] = False,
+) -> None:
+    """Store documents and everything extracted from them in the knowledge base.
+
+    Re-running is safe: inputs stored with the same bytes are left alone, changed ones are extracted again,
+    bytes already stored from another input count as duplicates, and inputs that are not documents are
+    quarantined with the reason ('solidarity failures' lists them). Each batch is one transaction.
+
+    Example: solidarity ingest examples/corpus --db atlas.db
+    """
+    from solidarity_atlas import kb
+    from solidarity_atlas.ingest.sources import Fetcher
+
+    engine = open_db(db, must_exist=False)
+    fetcher = Fetcher(rate_limit=rate_limit, timeout=timeout, allow_private=allow_private)
+
+    def tell(uri: str, status: str) -> None:
+        if status.startswith("quarantined") and not quiet:
+            _say(f"{status.split(':', 1)[0]} {uri}:{status.split(':', 1)[1] if ':' in status else ''}")
+
+    counts = kb.ingest(inputs, engine, jobs=jobs, fetcher=fetcher, on_item=tell)
+    _say(f"{counts.stored} stored, {counts.unchanged} unchanged, {counts.duplicate} duplicate, "
+         f"{counts.quarantined} quarantined")
+
+
+@app.command("reextract")
+def reextract_command(
+    db: DbOption = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=256, help="Extraction processes.")] = 1,
+) -> None:
+    """Run extraction again over the stored text of every document (after an upgrade or new judgements).
+
+    Human judgements (the judgements file) are applied again; ids, inputs and statements are kept.
+
+    Example: solidarity reextract --db atlas.db
+    """
+    from solidarity_atlas import kb
+
+    done = kb.reextract(open_db(db), jobs=jobs)
+    _say(f"{done} documents extracted again")
+
+
+@app.command("stats")
+def stats_command(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Counts of what the knowledge base holds.
+
+    Example: solidarity stats --json
+    """
+    from solidarity_atlas.store import queries
+
+    data = queries.stats(open_db(db))
+    if as_json:
+        _print_json(data)
+        return
+    table = Table("what", "count")
+    for key, value in data.items():
+        table.add_row(key.replace("_", " "), str(value))
+    Console().print(table)
+
+
+@app.command("failures")
+def failures_command(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Quarantined inputs, each with the reason.
+
+    Example: solidarity failures --json
+    """
+    from solidarity_atlas.store import queries
+
+    rows = queries.failures(open_db(db))
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("input", "reason", title=f"{len(rows)} quarantined inputs")
+    for row in rows:
+        table.add_row(row["input"], row["reason"])
+    Console().print(table)
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="Words that must all appear (title or main text).")],
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Most results shown.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Full-text search over the stored documents, best matches first, with snippets.
+
+    Example: solidarity search Zhanaozen
+    """
+    from solidarity_atlas.store import queries
+
+    rows = queries.search(open_db(db), query, limit)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "date", "kind", "title", "snippet", title=f"{len(rows)} documents for {query!r}")
+    for r in rows:
+        table.add_row(str(r["id"]), r["date"] or "–", r["doc_type"] or "", r["title"] or r["source"], r["snippet"])
+    Console().print(table)
+
+
+@app.command("timeline")
+def timeline_command(
+    country: Annotated[str, typer.Option("--country", "-c", help="ISO 3166-1 alpha-2 code, e.g. KZ.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Events in a country and statements issued there, in date order; each event with every source's figure.
+
+    Example: solidarity timeline --country KZ
+    """
+    from solidarity_atlas.store import queries
+
+    rows = queries.timeline(open_db(db), country)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("date", "what", "where", "claims", title=f"Timeline of {country.upper()}")
+    for r in rows:
+        if r["kind"] == "event":
+            said = "; ".join(
+                f"{c['claim'] or (c['count'] if c['count'] is not None else 'no figure')} — "
+                f"{c['by'] or c['title'] or c['source']} {(c['published'] or '')[:4]}".strip()
+                for c in r["claims"]
+            )
+            table.add_row(r["date"] or "–", r["type"], r["place"] or r["country"], said)
+        else:
+            table.add_row(r["date"] or "–", r["type"] or "statement", "", r["title"] or "")
+    Console().print(table)
+
+
+@app.command("network")
+def network_command(
+    db: DbOption = None,
+    since: Annotated[int | None, typer.Option("--since", help="First year of statements counted.")] = None,
+    until: Annotated[int | None, typer.Option("--until", help="Last year of statements counted.")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Organisations listed.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """The co-signature network: organisations, communities (Louvain) and centralities.
+
+    An edge's weight is the number of statements two organisations signed together.
+
+    Example: solidarity network --since 2011 --top 10
+    """
+    from solidarity_atlas.analyze.network import analyse, cosignature_graph
+
+    graph = cosignature_graph(open_db(db), since=since, until=until)
+    summary = analyse(graph)
+    summary["top"] = summary["top"][:top]
+    if as_json:
+        _print_json(summary)
+        return
+    print(f"{summary['nodes']} organisations, {summary['edges']} links, {len(summary['communities'])} communities"
+          + (f", modularity {summary['modularity']}" if summary["nodes"] else ""))
+    table = Table("organisation", "country", "statements", "co-signers", "weight", "betweenness", "community")
+    for node in summary["top"]:
+        table.add_row(node["name"], node["country"] or "–", str(node["statements"]), str(node["degree"]),
+                      str(node["strength"]), f"{node['betweenness']:.3f}", str(node["community"]))
+    Console().print(table)
+
+
+def org_profile_lines(db: str | None, name: str) -> list[str] | None:
+    """The knowledge-base part of ``org show``: None when there is no database."""
+    from solidarity_atlas.store import queries
+
+    engine = open_db(db)
+    org_id = queries.find_org(engine, name)
+    profile = queries.org_profile(engine, org_id) if org_id else None
+    if profile is None:
+        return [f"    no statements of {name!r} in the knowledge base"]
+    lines = [f"    statements: {len(profile['statements'])} (first {profile['first'] or '–'}, "
+             f"last {profile['last'] or '–'})"]
+    if profile["by_year"]:
+        lines.append("    by year: " + ", ".join(f"{y}: {n}" for y, n in profile["by_year"].items()))
+    for s in profile["statements"]:
+        lines.append(f"    {s['date'] or '----------'}  {'/'.join(s['roles']):18s} {s['doc_type'] or '':16s} "
+                     f"{s['title'] or s['sources'][0]}")
+    if profile["co_signers"]:
+        together = ", ".join(f"{c['name']} ({c['together']})" for c in profile["co_signers"])
+        lines.append(f"    top co-signers: {together}")
+    return lines

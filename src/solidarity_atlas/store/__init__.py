@@ -1,0 +1,1 @@
+"""The knowledge base: tables, migrations, writing extracted documents and reading them back."""

@@ -1,0 +1,206 @@
+"""Reading the knowledge base: counts, failures, search, organisation profiles, timelines.
+
+Every function takes an engine and returns plain data (dicts and lists),
+which the CLI prints as tables or JSON and the web layer will render.
+Signatures are counted once per statement: a statement reposted on three
+sites, or printed in two languages, is one signature of each signatory.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import Engine, and_, distinct, func, or_, select, text
+
+from solidarity_atlas.store.schema import (
+    claims,
+    documents,
+    events,
+    inputs,
+    mentions,
+    org_names,
+    organizations,
+    persons,
+    signatures,
+    statements,
+)
+
+SNIPPET_WORDS = 16
+
+
+def stats(engine: Engine) -> dict[str, int]:
+    with engine.connect() as c:
+        status = dict(c.execute(select(inputs.c.status, func.count()).group_by(inputs.c.status)).tuples().all())
+        signed = select(distinct(documents.c.statement_id), signatures.c.org_id).join(
+            documents, documents.c.id == signatures.c.document_id).where(signatures.c.role == "signatory")
+
+        def count(table: Any) -> int:
+            return int(c.execute(select(func.count()).select_from(table)).scalar_one())
+
+        return {
+            "documents": count(documents), "statements": count(statements),
+            "inputs": sum(status.values()), "inputs_stored": status.get("stored", 0),
+            "inputs_duplicate": status.get("duplicate", 0), "inputs_quarantined": status.get("quarantined", 0),
+            "organizations": count(organizations),
+            "signatures": int(c.execute(select(func.count()).select_from(signed.subquery())).scalar_one()),
+            "signature_mentions": count(signatures), "persons": count(persons), "mentions": count(mentions),
+            "events": count(events), "claims": count(claims),
+        }
+
+
+def failures(engine: Engine) -> list[dict[str, str]]:
+    with engine.connect() as c:
+        rows = c.execute(select(inputs.c.uri, inputs.c.reason).where(inputs.c.status == "quarantined")
+                         .order_by(inputs.c.id)).all()
+    return [{"input": r.uri, "reason": r.reason or ""} for r in rows]
+
+
+def fts_query(query: str) -> str:
+    """A user's words as an FTS5 query: each word a quoted term (so no word is taken for syntax), all required."""
+    terms = [t.replace('"', '""') for t in query.split() if t.strip('"')]
+    return " ".join(f'"{t}"' for t in terms)
+
+
+def search(engine: Engine, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Documents whose title or main text has every word of the query, best first, with a snippet."""
+    if not query.strip():
+        return []
+    with engine.connect() as c:
+        if c.dialect.name == "sqlite":
+            rows = c.execute(text(
+                "SELECT d.id, d.title, d.date, d.doc_type, d.source, d.statement_id, "
+                "snippet(documents_fts, 1, '[', ']', '…', :words) AS snippet "
+                "FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid "
+                "WHERE documents_fts MATCH :q ORDER BY rank LIMIT :limit"
+            ), {"q": fts_query(query), "limit": limit, "words": SNIPPET_WORDS}).mappings().all()
+        elif c.dialect.name == "postgresql":
+            rows = c.execute(text(
+                "SELECT id, title, date, doc_type, source, statement_id, "
+                "ts_headline('simple', clean_text, plainto_tsquery('simple', :q), "
+                "'StartSel=[, StopSel=], MaxWords=' || :words) AS snippet FROM documents "
+                "WHERE search @@ plainto_tsquery('simple', :q) "
+                "ORDER BY ts_rank(search, plainto_tsquery('simple', :q)) DESC LIMIT :limit"
+            ), {"q": query, "limit": limit, "words": SNIPPET_WORDS}).mappings().all()
+        else:
+            like = f"%{query}%"
+            rows = c.execute(select(documents.c.id, documents.c.title, documents.c.date, documents.c.doc_type,
+                                    documents.c.source, documents.c.statement_id,
+                                    func.substr(documents.c.clean_text, 1, 160).label("snippet"))
+                             .where(or_(documents.c.title.ilike(like), documents.c.clean_text.ilike(like)))
+                             .limit(limit)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def find_org(engine: Engine, name: str) -> str | None:
+    """The id of the organisation a name means: an id, a name seen in a document, or the resolver's answer."""
+    with engine.connect() as c:
+        if c.execute(select(organizations.c.id).where(organizations.c.id == name)).first():
+            return name
+        row = c.execute(select(org_names.c.org_id).where(func.lower(org_names.c.name) == name.casefold())).first()
+        if row:
+            return str(row.org_id)
+        from solidarity_atlas.resolve.orgs import resolver
+
+        resolved = resolver().resolve(name).org.org_id
+        if c.execute(select(organizations.c.id).where(organizations.c.id == resolved)).first():
+            return resolved
+        row = c.execute(select(organizations.c.id).where(func.lower(organizations.c.name) == name.casefold())).first()
+        return str(row.id) if row else None
+
+
+def org_profile(engine: Engine, org_id: str, top: int = 10) -> dict[str, Any] | None:
+    """What the knowledge base knows of one organisation: statements it signed or issued, by year, its
+    co-signers and the names it went by."""
+    with engine.connect() as c:
+        org = c.execute(select(organizations).where(organizations.c.id == org_id)).mappings().first()
+        if org is None:
+            return None
+        aliases = sorted(c.execute(select(org_names.c.name).where(org_names.c.org_id == org_id)).scalars())
+        rows = c.execute(
+            select(statements.c.id, statements.c.title, statements.c.date, statements.c.doc_type,
+                   signatures.c.role, documents.c.source)
+            .join(documents, documents.c.statement_id == statements.c.id)
+            .join(signatures, signatures.c.document_id == documents.c.id)
+            .where(signatures.c.org_id == org_id)
+            .order_by(statements.c.date, statements.c.id)
+        ).all()
+        listed: dict[int, dict[str, Any]] = {}
+        for r in rows:
+            entry = listed.setdefault(r.id, {"statement": r.id, "date": r.date, "title": r.title,
+                                             "doc_type": r.doc_type, "roles": [], "sources": []})
+            if r.role not in entry["roles"]:
+                entry["roles"].append(r.role)
+            if r.source not in entry["sources"]:
+                entry["sources"].append(r.source)
+        own = select(distinct(documents.c.statement_id)).join(
+            signatures, signatures.c.document_id == documents.c.id).where(signatures.c.org_id == org_id)
+        co = c.execute(
+            select(signatures.c.org_id, organizations.c.name, organizations.c.country,
+                   func.count(distinct(documents.c.statement_id)).label("together"))
+            .join(documents, documents.c.id == signatures.c.document_id)
+            .join(organizations, organizations.c.id == signatures.c.org_id)
+            .where(documents.c.statement_id.in_(own), signatures.c.org_id != org_id,
+                   signatures.c.role == "signatory")
+            .group_by(signatures.c.org_id, organizations.c.name, organizations.c.country)
+            .order_by(func.count(distinct(documents.c.statement_id)).desc(), signatures.c.org_id)
+            .limit(top)
+        ).all()
+    items = list(listed.values())
+    dates = [i["date"] for i in items if i["date"]]
+    return {
+        "org_id": org_id, "name": org["name"], "country": org["country"], "kind": org["kind"],
+        "registry": bool(org["registry"]), "aliases": aliases, "statements": items,
+        "by_year": dict(sorted(Counter(d[:4] for d in dates).items())),
+        "first": min(dates) if dates else None, "last": max(dates) if dates else None,
+        "co_signers": [{"org_id": r.org_id, "name": r.name, "country": r.country, "together": r.together}
+                       for r in co],
+    }
+
+
+def timeline(engine: Engine, country: str, limit: int = 500) -> list[dict[str, Any]]:
+    """Events in a country, each with the claim of every source, and the statements issued there, by date."""
+    country = country.upper()
+    out: list[dict[str, Any]] = []
+    with engine.connect() as c:
+        for event in c.execute(select(events).where(events.c.country == country)
+                               .order_by(events.c.date, events.c.id).limit(limit)).mappings():
+            found = c.execute(
+                select(claims.c.count, claims.c.claim, claims.c.quote, claims.c.date, documents.c.id,
+                       documents.c.title, documents.c.date.label("published"), documents.c.source)
+                .join(documents, documents.c.id == claims.c.document_id)
+                .where(claims.c.event_id == event["id"]).order_by(documents.c.date, documents.c.id)
+            ).all()
+            publishers = _publishers(c, [r.id for r in found])
+            out.append({
+                "kind": "event", "date": event["date"], "type": event["type"], "place": event["place"],
+                "country": event["country"], "id": event["id"],
+                "claims": [{"count": r.count, "claim": r.claim, "quote": r.quote, "document": r.id,
+                            "source": r.source, "title": r.title, "published": r.published,
+                            "by": publishers.get(r.id)} for r in found],
+            })
+        about = c.execute(
+            select(statements.c.id, statements.c.date, statements.c.title, statements.c.doc_type)
+            .join(documents, documents.c.statement_id == statements.c.id)
+            .where(and_(documents.c.country == country, statements.c.doc_type != "news_report"))
+            .distinct().order_by(statements.c.date).limit(limit)
+        ).all()
+        out.extend({"kind": "statement", "date": r.date, "type": r.doc_type, "title": r.title, "id": r.id}
+                   for r in about)
+    return sorted(out, key=lambda e: (e["date"] or "9999", e["kind"], e["id"]))
+
+
+def _publishers(c: Any, document_ids: list[int]) -> dict[int, str]:
+    """The first issuer (else signatory) of each document, to say whose figure a claim is."""
+    if not document_ids:
+        return {}
+    rows = c.execute(
+        select(signatures.c.document_id, organizations.c.name, signatures.c.role, signatures.c.position)
+        .join(organizations, organizations.c.id == signatures.c.org_id)
+        .where(signatures.c.document_id.in_(document_ids))
+        .order_by(signatures.c.document_id, signatures.c.role, signatures.c.position)  # "issuer" < "signatory"
+    ).all()
+    out: dict[int, str] = {}
+    for r in rows:
+        out.setdefault(r.document_id, r.name)
+    return out

@@ -1,0 +1,186 @@
+"""The knowledge base's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+A *document* is one distinct text (by the hash of its raw bytes); an *input*
+is one place it was read from (a file, an archive member, a WARC record, a
+URL) and ends stored, a duplicate of a stored document, or quarantined with
+its reason.  Documents that are copies of one another (a statement reposted
+on several sites, or published in two languages) share a *statement*.
+Everything extracted hangs off its document with the offsets of the text it
+came from, so every value can be traced to its source; deleting a document
+deletes what was extracted from it.  Events are happenings across documents:
+each document that reports one adds a *claim* (its figure, its sentence).
+
+Migrations (Alembic, ``store/migrations``) create these tables; the two must
+agree, which a test checks.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+statements = Table(
+    "statements", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text),
+    Column("date", String(10)),
+    Column("year", Integer, index=True),
+    Column("doc_type", String(20)),
+    Column("copies", Integer, nullable=False, default=1),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("content_hash", String(64), nullable=False, unique=True),  # sha256 of the raw bytes
+    Column("source", Text, nullable=False),  # the first input it was read from
+    Column("url", Text),
+    Column("fetched_at", String(32)),
+    Column("title", Text),
+    Column("date", String(10), index=True),  # ISO, at the precision the text gives
+    Column("year", Integer),
+    Column("place", Text),
+    Column("country", String(2), index=True),  # the place of issue's country
+    Column("languages", Text),  # comma-separated ISO 639-1 codes, most text first
+    Column("doc_type", String(20), index=True),
+    Column("flags", Text),  # comma-separated
+    Column("statement_id", ForeignKey("statements.id", ondelete="SET NULL"), index=True),
+    Column("format", String(8)),
+    Column("encoding", String(32)),
+    Column("size", Integer),
+    Column("text", Text, nullable=False),  # the decoded page text: every offset below indexes it
+    Column("clean_text", Text, nullable=False),  # the main text, for search
+    Column("blocks", Text, nullable=False),  # JSON: the page's blocks, so extraction can run again
+    Column("hints", Text),  # JSON: what the markup said (HTML title, meta date, site name)
+    Column("minhash", LargeBinary),  # the text's MinHash signature, for copies
+    Column("extracted_at", String(32)),
+    Column("extractor", String(32)),  # package version that extracted it
+)
+
+inputs = Table(
+    "inputs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uri", Text, nullable=False, unique=True),
+    Column("content_hash", String(64), index=True),
+    Column("status", String(16), nullable=False, index=True),  # stored, duplicate, quarantined
+    Column("reason", Text),
+    Column("document_id", ForeignKey("documents.id", ondelete="SET NULL"), index=True),
+    Column("url", Text),
+    Column("fetched_at", String(32)),
+    Column("size", Integer),
+    Column("first_seen", String(32), nullable=False),
+    Column("last_seen", String(32), nullable=False),
+)
+
+lsh_bands = Table(
+    "lsh_bands", metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("band", SmallInteger, primary_key=True),
+    Column("hash", BigInteger, nullable=False),
+    Index("ix_lsh_bands_band_hash", "band", "hash"),
+)
+
+organizations = Table(
+    "organizations", metadata,
+    Column("id", String(120), primary_key=True),  # the resolver's org_id
+    Column("name", Text, nullable=False),
+    Column("country", String(2), index=True),
+    Column("kind", String(20)),
+    Column("registry", Boolean, nullable=False, default=False),  # a known organisation of data/organizations.csv
+)
+
+org_names = Table(
+    "org_names", metadata,
+    Column("org_id", ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", Text, primary_key=True),  # as written in a document
+)
+
+signatures = Table(
+    "signatures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("org_id", ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("role", String(10), nullable=False),  # signatory or issuer
+    Column("raw", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("start", Integer),
+    Column("end", Integer),
+)
+
+persons = Table(
+    "persons", metadata,
+    Column("id", String(120), primary_key=True),
+    Column("name", Text, nullable=False),
+)
+
+mentions = Table(
+    "mentions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("person_id", ForeignKey("persons.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),  # the name as this document gives it
+    Column("role", Text),
+    Column("org", Text),
+    Column("quote", Text),
+    Column("start", Integer),
+    Column("end", Integer),
+)
+
+demands = Table(
+    "demands", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("code", String(40), nullable=False, index=True),
+    Column("quote", Text),
+    Column("start", Integer),
+    Column("end", Integer),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("type", String(20), nullable=False),
+    Column("date", String(10)),
+    Column("place", Text),
+    Column("country", String(2)),
+    Index("ix_events_type_country", "type", "country"),
+    Index("ix_events_country_date", "country", "date"),
+)
+
+claims = Table(
+    "claims", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("count", Integer),  # the number the document gives, if any
+    Column("claim", Text),  # the figure as written: "70", "seventy", "dozens"
+    Column("date", String(10)),  # the date this document gives the happening
+    Column("place", Text),
+    Column("quote", Text, nullable=False),  # the sentence
+    Column("start", Integer),
+    Column("end", Integer),
+)
+
+TABLES = ("statements", "documents", "inputs", "lsh_bands", "organizations", "org_names", "signatures", "persons",
+          "mentions", "demands", "events", "claims")
