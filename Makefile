@@ -12,8 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)  ## extract the bundled example corpus and show a summary table
+demo: $(STAMP)  ## ingest the bundled example corpus into atlas.db and show what is in it
 	$(BIN)/solidarity extract examples/corpus --format table
+	$(BIN)/solidarity ingest examples/corpus --db atlas.db
+	$(BIN)/solidarity stats --db atlas.db
+	$(BIN)/solidarity org show KKE --db atlas.db
+	$(BIN)/solidarity timeline --country KZ --db atlas.db
+	$(BIN)/solidarity network --db atlas.db --top 8
 
 test: $(STAMP)  ## lint, type-check and run the test suite
 	$(BIN)/ruff check src tests bench
@@ -28,4 +33,4 @@ bench: $(STAMP)  ## extraction throughput against a bare read-and-regex pass
 	$(BIN)/python bench/extract_throughput.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf atlas.db atlas.db-wal atlas.db-shm $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, delete, select, update
 
+from solidarity_atlas import settings
 from solidarity_atlas.analyze import copies
 from solidarity_atlas.api import warm_up
 from solidarity_atlas.errors import InputError
@@ -30,7 +31,6 @@ from solidarity_atlas.model import Block, Page, PageHints
 from solidarity_atlas.store.schema import claims, demands, documents, inputs, mentions, signatures
 from solidarity_atlas.store.writer import Counts, Extracted, Failed, Writer, drop_empty_events
 
-BATCH = 100  # documents per transaction: a crash loses at most this much work, and commits stay few
 WINDOW_PER_JOB = 16  # documents in flight per worker process
 CHUNK = 4  # documents sent to a worker at a time
 
@@ -66,7 +66,7 @@ def ingest(arguments: Iterable[str], engine: Engine, *, jobs: int = 1, fetcher: 
     writer = Writer(engine)
     counts = Counts()
     prepared = (_prepare(engine, item, recurring) for item in iter_sources(arguments, fetcher=fetcher))
-    for batch in _chunks(_ordered_map(_extract_one, prepared, jobs), BATCH):
+    for batch in _chunks(_ordered_map(_extract_one, prepared, jobs), settings.ingest_batch()):
         unchanged = [o for o in batch if isinstance(o, Unchanged)]
         counts.unchanged += len(unchanged)
         written = writer.write(o for o in batch if not isinstance(o, Unchanged))
@@ -80,7 +80,6 @@ def ingest(arguments: Iterable[str], engine: Engine, *, jobs: int = 1, fetcher: 
 
 def _recurring_signal(arguments: list[str]) -> dict[str, frozenset[int]]:
     """The recurring-line signal of each folder of plain files (site chrome repeated on every page)."""
-    from solidarity_atlas import settings
     from solidarity_atlas.ingest.boilerplate import recurring_lines
     from solidarity_atlas.ingest.files import discover
 
@@ -129,7 +128,7 @@ def reextract(engine: Engine, *, jobs: int = 1) -> int:
     """
     writer = Writer(engine)
     done = 0
-    for batch in _chunks(_ordered_map(_reextract_one, _stored_pages(engine), jobs), BATCH):
+    for batch in _chunks(_ordered_map(_reextract_one, _stored_pages(engine), jobs), settings.ingest_batch()):
         with engine.begin() as connection:
             for document_id, record in batch:
                 for table in (signatures, mentions, demands, claims):
@@ -149,7 +148,7 @@ def _stored_pages(engine: Engine) -> Iterator[tuple[int, Page]]:
     while True:
         with engine.connect() as connection:
             rows = connection.execute(select(*columns).where(documents.c.id > last).order_by(documents.c.id)
-                                      .limit(BATCH)).fetchall()
+                                      .limit(settings.ingest_batch())).fetchall()
         if not rows:
             return
         for row in rows:

@@ -29,6 +29,12 @@ def open_db(db: str | None, *, must_exist: bool = True) -> Engine:
     """The database, migrated; a missing SQLite file is an error for the commands that only read."""
     from sqlalchemy.engine import make_url
 
+    from solidarity_atlas import settings
+
+    try:
+        settings.validate()
+    except ValueError as exc:
+        _fail(str(exc), 2)
     url = url_of(db)
     try:
         parsed = make_url(url)
@@ -244,3 +250,43 @@ def org_profile_lines(db: str | None, name: str) -> list[str] | None:
         together = ", ".join(f"{c['name']} ({c['together']})" for c in profile["co_signers"])
         lines.append(f"    top co-signers: {together}")
     return lines
+
+
+# The export command's types, imported here so that the command stays appended to this file.
+from pathlib import Path  # noqa: E402
+
+from solidarity_atlas.export.formats import ExportFormat  # noqa: E402
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[ExportFormat, typer.Option(
+        "--format", "-f", help="csv, jsonl or parquet: one file per table; graphml or gexf: the co-signature "
+                               "network (Gephi); popolo: organisations, persons and memberships (Popolo JSON); "
+                               "datasette: metadata.json describing the database for Datasette.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into (created if missing; its "
+                                                                 "parent must exist). Files there are replaced.")],
+    db: DbOption = None,
+) -> None:
+    """Write the knowledge base out for other tools: tables for pandas, R or OpenRefine, the network for Gephi,
+    Popolo JSON, or Datasette metadata.
+
+    CSV leaves out the documents' main text (JSON Lines and Parquet keep it); no format carries the raw page
+    text or the copy-detection data.
+
+    Example: solidarity export --format parquet --output atlas-export
+    """
+    from solidarity_atlas.export.formats import ExportError, check_folder, export
+
+    try:
+        check_folder(output)
+    except ExportError as exc:
+        _fail(str(exc))
+    engine = open_db(db)
+    try:
+        written = export(engine, fmt, output)
+    except ExportError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+    for item in written:
+        _say(f"wrote {item.path} ({item.summary})")

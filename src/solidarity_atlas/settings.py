@@ -49,7 +49,7 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "SOLIDARITY_CACHE_DIR",
             str(Path.home() / ".cache" / "solidarity-atlas"),
-            "Folder for data derived from installed packages (the city gazetteer index); safe to delete.",
+            "Folder for tables derived from installed data (gazetteer, registry, first names); safe to delete.",
         ),
         Setting(
             "SOLIDARITY_JUDGEMENTS",
@@ -59,7 +59,12 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "SOLIDARITY_DB",
             "sqlite:///atlas.db",
-            "Database URL (SQLAlchemy form) for the knowledge base.",
+            "Database URL (SQLAlchemy form, or a SQLite file path) for the knowledge base.",
+        ),
+        Setting(
+            "SOLIDARITY_INGEST_BATCH",
+            "100",
+            "Documents written per transaction by 'solidarity ingest' (a crash loses at most one batch).",
         ),
     )
 }
@@ -89,6 +94,10 @@ def cache_dir() -> Path:
     return Path(get("SOLIDARITY_CACHE_DIR")).expanduser()
 
 
+def ingest_batch() -> int:
+    return int(get("SOLIDARITY_INGEST_BATCH"))
+
+
 def boilerplate_min_docs() -> int:
     return int(get("SOLIDARITY_BOILERPLATE_MIN_DOCS"))
 
@@ -99,6 +108,7 @@ def validate() -> None:
         ("SOLIDARITY_MAX_BYTES", lambda v: int(v) > 0),
         ("SOLIDARITY_BOILERPLATE_SHARE", lambda v: 0 < float(v) <= 1),
         ("SOLIDARITY_BOILERPLATE_MIN_DOCS", lambda v: int(v) >= 2),
+        ("SOLIDARITY_INGEST_BATCH", lambda v: int(v) >= 1),
         ("SOLIDARITY_LANGUAGES", lambda v: bool(v.strip())),
     ):
         value = get(name)
