@@ -19,7 +19,7 @@ from itertools import islice
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, select
 
 from solidarity_atlas import settings
 from solidarity_atlas.analyze import copies
@@ -28,9 +28,10 @@ from solidarity_atlas.errors import InputError
 from solidarity_atlas.extract.pipeline import extract
 from solidarity_atlas.ingest.reader import HTML_SUFFIXES, MARKDOWN_SUFFIXES, page_from_bytes
 from solidarity_atlas.model import Block, Page, PageHints
-from solidarity_atlas.store.schema import claims, demands, documents, inputs, mentions, signatures
-from solidarity_atlas.store.writer import Counts, Extracted, Failed, Writer, drop_empty_events
+from solidarity_atlas.store.schema import documents, inputs
+from solidarity_atlas.store.writer import Counts, Extracted, Failed, Writer
 
+LOOKUP_CHUNK = 64  # source items looked up in the inputs table with one query
 WINDOW_PER_JOB = 16  # documents in flight per worker process
 CHUNK = 4  # documents sent to a worker at a time
 
@@ -65,8 +66,12 @@ def ingest(arguments: Iterable[str], engine: Engine, *, jobs: int = 1, fetcher: 
     recurring = _recurring_signal(arguments)
     writer = Writer(engine)
     counts = Counts()
-    prepared = (_prepare(engine, item, recurring) for item in iter_sources(arguments, fetcher=fetcher))
-    for batch in _chunks(_ordered_map(_extract_one, prepared, jobs), settings.ingest_batch()):
+    prepared = _prepared(engine, iter_sources(arguments, fetcher=fetcher), recurring)
+    # Even with one job, extraction runs in a worker process: the writer works on one batch while the next is
+    # extracted.
+    batch_size = settings.ingest_batch()
+    # Two batches in flight, so the worker never waits for the writer.
+    for batch in _chunks(_ordered_map(_extract_one, prepared, jobs, pool=True, ahead=2 * batch_size), batch_size):
         unchanged = [o for o in batch if isinstance(o, Unchanged)]
         counts.unchanged += len(unchanged)
         written = writer.write(o for o in batch if not isinstance(o, Unchanged))
@@ -88,14 +93,23 @@ def _recurring_signal(arguments: list[str]) -> dict[str, frozenset[int]]:
     return recurring_lines(files) if len(files) >= settings.boilerplate_min_docs() else {}
 
 
-def _prepare(engine: Engine, item: Any, recurring: dict[str, frozenset[int]]) -> Any:
-    """What to do with one source item: nothing (stored already), quarantine it, or extract it."""
+def _prepared(engine: Engine, items: Iterable[Any], recurring: dict[str, frozenset[int]]) -> Iterator[Any]:
+    """What to do with each source item: nothing (stored already with the same bytes), quarantine it, or extract
+    it; the inputs already known are looked up a chunk of items at a time."""
+    for chunk in _chunks(items, LOOKUP_CHUNK):
+        uris = [item.uri for item in chunk]
+        with engine.connect() as connection:
+            known = dict(connection.execute(select(inputs.c.uri, inputs.c.content_hash)
+                                            .where(inputs.c.uri.in_(uris))).tuples().all())
+        for item in chunk:
+            yield _prepare(item, known.get(item.uri), recurring)
+
+
+def _prepare(item: Any, known_hash: str | None, recurring: dict[str, frozenset[int]]) -> Any:
     if item.error is not None or item.data is None:
         return Failed(item.uri, item.error or "no content", url=item.url, fetched_at=item.fetched_at)
     digest = hashlib.sha256(item.data).hexdigest()
-    with engine.connect() as connection:
-        known = connection.execute(select(inputs.c.content_hash).where(inputs.c.uri == item.uri)).first()
-    if known is not None and known.content_hash == digest:
+    if known_hash == digest:
         return Unchanged(item.uri)  # the same bytes from the same place: nothing to do
     group = os.path.dirname(item.uri) if "://" not in item.uri and "!" not in item.uri and "#" not in item.uri else ""
     return ToExtract(item.uri, item.name, item.data, item.url, item.fetched_at, recurring.get(group, frozenset()))
@@ -129,15 +143,7 @@ def reextract(engine: Engine, *, jobs: int = 1) -> int:
     writer = Writer(engine)
     done = 0
     for batch in _chunks(_ordered_map(_reextract_one, _stored_pages(engine), jobs), settings.ingest_batch()):
-        with engine.begin() as connection:
-            for document_id, record in batch:
-                for table in (signatures, mentions, demands, claims):
-                    connection.execute(delete(table).where(table.c.document_id == document_id))
-                connection.execute(update(documents).where(documents.c.id == document_id)
-                                   .values(**writer._metadata(record)))
-                writer.write_extraction(connection, document_id, record)
-            drop_empty_events(connection)
-        done += len(batch)
+        done += writer.rewrite(batch)
     return done
 
 
@@ -175,17 +181,20 @@ def _apply(func: Callable[[T], R], items: list[T]) -> list[R]:
     return [func(item) for item in items]
 
 
-def _ordered_map(func: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator[R]:
-    """``map`` in input order over ``jobs`` forked processes, with a bounded number of items in flight."""
-    if jobs <= 1:
+def _ordered_map(func: Callable[[T], R], items: Iterable[T], jobs: int, *, pool: bool = False,
+                 ahead: int = 0) -> Iterator[R]:
+    """``map`` in input order over ``jobs`` forked processes (in this process for one job, unless ``pool``), with
+    at most ``ahead`` items (or 16 per job) in flight."""
+    if jobs <= 1 and not pool:
         yield from map(func, items)
         return
     warm_up()  # forked workers inherit the loaded models
     chunks = _chunks(items, CHUNK)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        window = deque(pool.submit(_apply, func, c) for c in islice(chunks, jobs * WINDOW_PER_JOB // CHUNK))
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as executor:
+        in_flight = max(max(1, jobs) * WINDOW_PER_JOB, ahead) // CHUNK
+        window = deque(executor.submit(_apply, func, c) for c in islice(chunks, in_flight))
         while window:
             head = window.popleft()
             for chunk in islice(chunks, 1):
-                window.append(pool.submit(_apply, func, chunk))
+                window.append(executor.submit(_apply, func, chunk))
             yield from head.result()

@@ -164,7 +164,7 @@ events = Table(
     Column("date", String(10)),
     Column("place", Text),
     Column("country", String(2)),
-    Index("ix_events_type_country", "type", "country"),
+    Index("ix_events_type_country_date", "type", "country", "date"),
     Index("ix_events_country_date", "country", "date"),
 )
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
@@ -33,6 +34,7 @@ from solidarity_atlas.store.schema import (
     inputs,
     lsh_bands,
     mentions,
+    metadata,
     org_names,
     organizations,
     persons,
@@ -41,6 +43,9 @@ from solidarity_atlas.store.schema import (
 )
 
 EVENT_DAYS = 3  # two reports of one kind of happening in one place, days apart at most, are one happening
+MIN_SHARED_BANDS = 2  # LSH bands a stored text must share with a new one to be compared as its possible copy
+MAX_COPY_CANDIDATES = 5  # most-alike stored texts compared (a template-like text shares bands with many)
+MAX_TRANSLATION_CANDIDATES = 2000  # documents of the same days in another language looked at for a translation
 
 
 def now() -> str:
@@ -94,95 +99,184 @@ class Counts:
         self.unchanged += other.unchanged
 
 
-def upsert(connection: Connection, table: Any, values: dict[str, Any], keys: Sequence[str],
-           update_columns: Sequence[str] | None = None) -> None:
-    """Insert a row, or on a clash of ``keys`` update ``update_columns`` (none: leave the row as it is)."""
+def _dialect_insert(dialect: str, table: Any) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
-    dialect_insert: Any = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = dialect_insert(table).values(**values)
-    if update_columns:
-        statement = statement.on_conflict_do_update(
-            index_elements=list(keys), set_={c: statement.excluded[c] for c in update_columns}
-        )
-    else:
-        statement = statement.on_conflict_do_nothing(index_elements=list(keys))
-    connection.execute(statement)
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def insert_ignore(connection: Connection, table: Any, keys: Sequence[str]) -> Any:
+    """An INSERT that leaves an existing row (same ``keys``) alone: executed with many rows at once."""
+    return _insert_ignore(connection.dialect.name, table.name, tuple(keys))
+
+
+def upsert(connection: Connection, table: Any, keys: Sequence[str], update_columns: Sequence[str]) -> Any:
+    """An INSERT that updates ``update_columns`` of an existing row with the same ``keys``."""
+    return _upsert(connection.dialect.name, table.name, tuple(keys), tuple(update_columns))
+
+
+@cache
+def _insert_ignore(dialect: str, table: str, keys: tuple[str, ...]) -> Any:
+    return _dialect_insert(dialect, metadata.tables[table]).on_conflict_do_nothing(index_elements=list(keys))
+
+
+@cache
+def _upsert(dialect: str, table: str, keys: tuple[str, ...], update_columns: tuple[str, ...]) -> Any:
+    statement = _dialect_insert(dialect, metadata.tables[table])
+    return statement.on_conflict_do_update(index_elements=list(keys),
+                                           set_={c: statement.excluded[c] for c in update_columns})
+
+
+@dataclass(slots=True)
+class _Pending:
+    """Rows of one batch, written table by table at its end (many rows per statement)."""
+
+    organizations: list[dict[str, Any]] = field(default_factory=list)
+    org_names: list[dict[str, Any]] = field(default_factory=list)
+    persons: list[dict[str, Any]] = field(default_factory=list)
+    signatures: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+    demands: list[dict[str, Any]] = field(default_factory=list)
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    lsh_bands: list[dict[str, Any]] = field(default_factory=list)
+    # Copies within the batch, not yet in the tables: (band, hash) -> [(signature, statement)], and the
+    # documents with signatories as (date, first language, signatories, statement).
+    bands: dict[tuple[int, int], list[tuple[bytes, int]]] = field(default_factory=dict)
+    signed: list[tuple[str | None, str | None, set[str], int]] = field(default_factory=list)
+
+
+_INPUT_COLUMNS = ("status", "reason", "document_id", "content_hash", "url", "fetched_at", "size", "last_seen")
 
 
 class Writer:
-    """Writes batches of outcomes; one writer per process and database."""
+    """Writes batches of outcomes; one writer per process and database.
+
+    Organisations, their names and persons already in the database are remembered, so a batch writes only
+    new ones; the memory is dropped when a batch fails, as its transaction is.
+    """
 
     def __init__(self, engine: Engine):
         self.engine = engine
         self.version = extractor_version()
+        self._orgs: set[str] | None = None
+        self._names: set[tuple[str, str]] = set()
+        self._persons: dict[str, str] = {}  # id -> the fullest name seen
+        self._surnames: dict[str, set[str]] = {}  # surname key -> person ids
+        self._dropped = False  # a document was deleted in this batch: events may be left without claims
+        # (type, country) -> year (None: undated) -> [id, date, place] of the stored events, to find the one a
+        # report is of without a query per report.
+        self._events: dict[tuple[str, str | None], dict[str | None, list[list[Any]]]] = {}
 
     def write(self, batch: Iterable[Extracted | Failed]) -> Counts:
         counts = Counts()
-        with self.engine.begin() as connection:
-            for item in batch:
-                if isinstance(item, Failed):
-                    status = self._quarantine(connection, item)
-                else:
-                    status = self._store(connection, item)
-                setattr(counts, status, getattr(counts, status) + 1)
+        try:
+            with self.engine.begin() as connection:
+                self._remember(connection)
+                pending = _Pending()
+                for item in batch:
+                    if isinstance(item, Failed):
+                        status = self._quarantine(connection, item)
+                    else:
+                        status = self._store(connection, item, pending)
+                    setattr(counts, status, getattr(counts, status) + 1)
+                self.flush(connection, pending)
+                if self._dropped:
+                    drop_empty_events(connection)  # of documents an input changed away from
+                    self._dropped = False
+                    self._orgs = None  # remembered events may be gone: read them again
+        except BaseException:
+            self._orgs = None  # the batch was rolled back: what it added is not in the database
+            raise
         return counts
+
+    def _remember(self, connection: Connection) -> None:
+        if self._orgs is not None:
+            return
+        self._orgs = set(connection.execute(select(organizations.c.id)).scalars())
+        self._names = {(r.org_id, r.name) for r in connection.execute(select(org_names))}
+        self._persons = {r.id: r.name for r in connection.execute(select(persons))}
+        self._events = {}
+        for r in connection.execute(select(events).order_by(events.c.id)):
+            years = self._events.setdefault((r.type, r.country), {})
+            years.setdefault(r.date[:4] if r.date else None, []).append([r.id, r.date, r.place])
+        self._surnames = {}
+        for person_id in self._persons:
+            self._surnames.setdefault(person_id.split("-")[0], set()).add(person_id)
+
+    def flush(self, connection: Connection, pending: _Pending) -> None:
+        """Write a batch's rows: the rows others point to first."""
+        if pending.organizations:
+            connection.execute(insert_ignore(connection, organizations, ["id"]), pending.organizations)
+        if pending.org_names:
+            connection.execute(insert_ignore(connection, org_names, ["org_id", "name"]), pending.org_names)
+        if pending.persons:
+            connection.execute(upsert(connection, persons, ["id"], ["name"]), pending.persons)
+        for table in (signatures, mentions, demands, claims, lsh_bands):
+            rows = getattr(pending, table.name)
+            if rows:
+                connection.execute(insert(table), rows)
 
     # -- inputs ------------------------------------------------------------------------------------------------
 
     def _input(self, connection: Connection, uri: str, status: str, *, document_id: int | None,
                content_hash: str | None, reason: str | None = None, url: str | None = None,
-               fetched_at: str | None = None, size: int | None = None) -> None:
+               fetched_at: str | None = None, size: int | None = None, old: Any = None) -> None:
         stamp = now()
-        old = connection.execute(select(inputs.c.document_id).where(inputs.c.uri == uri)).first()
-        upsert(connection, inputs, {
+        connection.execute(upsert(connection, inputs, ["uri"], _INPUT_COLUMNS), {
             "uri": uri, "status": status, "reason": reason, "document_id": document_id,
             "content_hash": content_hash, "url": url, "fetched_at": fetched_at, "size": size,
             "first_seen": stamp, "last_seen": stamp,
-        }, ["uri"], ["status", "reason", "document_id", "content_hash", "url", "fetched_at", "size", "last_seen"])
+        })
         if old is not None and old.document_id is not None and old.document_id != document_id:
-            _drop_orphan(connection, old.document_id)  # the input changed: its old text goes unless copied elsewhere
+            # The input changed: its old text goes, unless another input has it too.
+            self._dropped |= _drop_orphan(connection, old.document_id)
+
+    def _old_input(self, connection: Connection, uri: str) -> Any:
+        return connection.execute(select(inputs.c.status, inputs.c.reason, inputs.c.content_hash, inputs.c.document_id)
+                                  .where(inputs.c.uri == uri)).first()
 
     def _quarantine(self, connection: Connection, item: Failed) -> str:
-        old = connection.execute(select(inputs.c.status, inputs.c.reason, inputs.c.content_hash)
-                                 .where(inputs.c.uri == item.uri)).first()
+        old = self._old_input(connection, item.uri)
         if old is not None and (old.status, old.reason, old.content_hash) == ("quarantined", item.reason,
                                                                               item.content_hash):
             return "unchanged"
         self._input(connection, item.uri, "quarantined", document_id=None, content_hash=item.content_hash,
-                    reason=item.reason, url=item.url, fetched_at=item.fetched_at, size=item.size)
+                    reason=item.reason, url=item.url, fetched_at=item.fetched_at, size=item.size, old=old)
         return "quarantined"
 
     # -- documents ---------------------------------------------------------------------------------------------
 
-    def _store(self, connection: Connection, item: Extracted) -> str:
+    def _store(self, connection: Connection, item: Extracted, pending: _Pending) -> str:
         """Store a document and what was extracted from it: "stored", or "duplicate" when its bytes are stored
         already from another input, or "unchanged" when from this one."""
         page, record = item.page, item.record
+        old = self._old_input(connection, item.uri)
         known = connection.execute(select(documents.c.id).where(documents.c.content_hash == page.sha256)).first()
         if known is not None:
-            was = connection.execute(select(inputs.c.document_id).where(inputs.c.uri == item.uri)).first()
-            if was is not None and was.document_id == known.id:
+            if old is not None and old.document_id == known.id:
                 return "unchanged"
             self._input(connection, item.uri, "duplicate", document_id=known.id, content_hash=page.sha256,
-                        url=item.url, fetched_at=item.fetched_at, size=page.size)
+                        url=item.url, fetched_at=item.fetched_at, size=page.size, old=old)
             return "duplicate"
         row = {
             "content_hash": page.sha256, "source": item.uri, "url": item.url, "fetched_at": item.fetched_at,
             "format": page.fmt, "encoding": page.encoding, "size": page.size, "text": page.text,
             "clean_text": page.clean_text, "blocks": blocks_json(page), "hints": json.dumps(asdict(page.hints)),
             "minhash": item.signature[0] if item.signature else None,
+            "statement_id": self._statement(connection, record, item.signature, pending),
             **self._metadata(record),
         }
-        document_id = _new_id(connection, insert(documents).values(**row))
-        self.write_extraction(connection, document_id, record)
-        statement_id = self._statement(connection, document_id, record, item.signature)
-        connection.execute(update(documents).where(documents.c.id == document_id).values(statement_id=statement_id))
+        document_id = _new_id(connection, insert(documents).values(row))
+        self.write_extraction(connection, document_id, record, pending)
         if item.signature:
-            bands = [{"document_id": document_id, "band": b, "hash": h} for b, h in enumerate(item.signature[1])]
-            connection.execute(insert(lsh_bands), bands)
+            pending.lsh_bands.extend({"document_id": document_id, "band": b, "hash": h}
+                                     for b, h in enumerate(item.signature[1]))
+            for band, value in enumerate(item.signature[1]):
+                pending.bands.setdefault((band, value), []).append((item.signature[0], row["statement_id"]))
+        pending.signed.append((record.date, record.languages[0] if record.languages else None,
+                               {org.org_id for org in record.signatories}, row["statement_id"]))
         self._input(connection, item.uri, "stored", document_id=document_id, content_hash=page.sha256, url=item.url,
-                    fetched_at=item.fetched_at, size=page.size)
+                    fetched_at=item.fetched_at, size=page.size, old=old)
         return "stored"
 
     def _metadata(self, record: Record) -> dict[str, Any]:
@@ -199,93 +293,102 @@ class Writer:
             "extractor": self.version,
         }
 
-    def write_extraction(self, connection: Connection, document_id: int, record: Record) -> None:
+    def write_extraction(self, connection: Connection, document_id: int, record: Record, pending: _Pending) -> None:
         """Signatures, persons, demands and event claims of one document (its earlier ones already deleted)."""
         reg = registry()
+        assert self._orgs is not None
         for role, orgs in (("issuer", record.issuers), ("signatory", record.signatories)):
-            rows = []
             for position, org in enumerate(orgs):
-                entry = reg.entries.get(org.org_id)
-                upsert(connection, organizations, {
-                    "id": org.org_id, "name": entry.name if entry else org.name,
-                    "country": entry.country if entry else org.country, "kind": entry.kind if entry else None,
-                    "registry": entry is not None,
-                }, ["id"])
-                upsert(connection, org_names, {"org_id": org.org_id, "name": org.raw}, ["org_id", "name"])
+                if org.org_id not in self._orgs:
+                    entry = reg.entries.get(org.org_id)
+                    self._orgs.add(org.org_id)
+                    pending.organizations.append({
+                        "id": org.org_id, "name": entry.name if entry else org.name,
+                        "country": entry.country if entry else org.country, "kind": entry.kind if entry else None,
+                        "registry": entry is not None,
+                    })
+                if (org.org_id, org.raw) not in self._names:
+                    self._names.add((org.org_id, org.raw))
+                    pending.org_names.append({"org_id": org.org_id, "name": org.raw})
                 span = record.evidence.get(f"signatories.{position}") if role == "signatory" else None
-                rows.append({"document_id": document_id, "org_id": org.org_id, "role": role, "raw": org.raw,
-                             "position": position, "start": span.start if span else None,
-                             "end": span.end if span else None})
-            if rows:
-                connection.execute(insert(signatures), rows)
+                pending.signatures.append({
+                    "document_id": document_id, "org_id": org.org_id, "role": role, "raw": org.raw,
+                    "position": position, "start": span.start if span else None, "end": span.end if span else None})
         for i, person in enumerate(record.persons):
             span = record.evidence.get(f"persons.{i}")
-            person_id = self._person(connection, person.name)
-            connection.execute(insert(mentions).values(
-                document_id=document_id, person_id=person_id, name=span.text if span else person.name,
-                role=person.role, org=person.org, quote=span.text if span else None,
-                start=span.start if span else None, end=span.end if span else None,
-            ))
-        demand_rows = []
+            pending.mentions.append({
+                "document_id": document_id, "person_id": self._person(person.name, pending),
+                "name": span.text if span else person.name, "role": person.role, "org": person.org,
+                "quote": span.text if span else None, "start": span.start if span else None,
+                "end": span.end if span else None,
+            })
         for code in record.demands:
             span = record.evidence.get(f"demands.{code}")
-            demand_rows.append({"document_id": document_id, "code": code, "quote": span.text if span else None,
-                                "start": span.start if span else None, "end": span.end if span else None})
-        if demand_rows:
-            connection.execute(insert(demands), demand_rows)
+            pending.demands.append({"document_id": document_id, "code": code, "quote": span.text if span else None,
+                                    "start": span.start if span else None, "end": span.end if span else None})
         for i, happening in enumerate(record.events):
             span = record.evidence.get(f"events.{i}")
             claim = record.evidence.get(f"events.{i}.claim")
             event_id = self._event(connection, happening.type, happening.date, happening.place, happening.country)
-            connection.execute(insert(claims).values(
-                event_id=event_id, document_id=document_id, count=happening.count,
-                claim=claim.text if claim else None, date=happening.date, place=happening.place,
-                quote=span.text if span else "", start=span.start if span else None, end=span.end if span else None,
-            ))
+            pending.claims.append({
+                "event_id": event_id, "document_id": document_id, "count": happening.count,
+                "claim": claim.text if claim else None, "date": happening.date, "place": happening.place,
+                "quote": span.text if span else "", "start": span.start if span else None,
+                "end": span.end if span else None,
+            })
 
-    def _person(self, connection: Connection, name: str) -> str:
+    def _person(self, name: str, pending: _Pending) -> str:
         """One row per person across documents: the surname's spelling-blind key, with the first initial when the
         name has one; a lone surname joins the one person of that surname, if there is exactly one."""
         words = name.split()
-        key = person_key(words[-1]) if words else name.casefold()
+        key = (person_key(words[-1]) if words else name.casefold()).replace("-", "") or "unnamed"
         person_id = f"{key}-{words[0][:1].casefold()}" if len(words) >= 2 else key
-        if len(words) < 2:
-            known = connection.execute(select(persons.c.id).where(
-                or_(persons.c.id == key, persons.c.id.like(f"{key}-_")))).fetchall()
-            if len(known) == 1:
-                return str(known[0].id)
-        row = connection.execute(select(persons.c.name).where(persons.c.id == person_id)).first()
-        if row is None:
-            connection.execute(insert(persons).values(id=person_id, name=name))
-        elif len(name) > len(row.name):
-            connection.execute(update(persons).where(persons.c.id == person_id).values(name=name))
+        if len(words) < 2 and len(self._surnames.get(key, ())) == 1:
+            return next(iter(self._surnames[key]))
+        known = self._persons.get(person_id)
+        if known is None or len(name) > len(known):
+            self._persons[person_id] = name
+            self._surnames.setdefault(key, set()).add(person_id)
+            pending.persons.append({"id": person_id, "name": name})
         return person_id
 
     def _event(self, connection: Connection, kind: str, date: str | None, place: str | None,
                country: str | None) -> int:
         """The happening this report is of: same type and country, the same place (or none), dates that agree."""
-        where = [events.c.type == kind, events.c.country == country if country else events.c.country.is_(None)]
-        for row in connection.execute(select(events).where(and_(*where))).fetchall():
-            if place and row.place and place != row.place:
+        years = self._events.setdefault((kind, country), {})
+        if date:
+            candidates = [*years.get(None, ()), *years.get(date[:4], ())]
+        else:
+            candidates = sorted((e for bucket in years.values() for e in bucket), key=lambda e: e[0])
+        for event in candidates:
+            event_id, known_date, known_place = event
+            if place and known_place and place != known_place:
                 continue
-            if not _dates_agree(date, row.date):
+            if not _dates_agree(date, known_date):
                 continue
             changes: dict[str, Any] = {}
-            if date and (row.date is None or len(date) > len(row.date)):
+            if date and (known_date is None or len(date) > len(known_date)):
                 changes["date"] = date  # the fullest date any report gives
-            if place and not row.place:
+            if place and not known_place:
                 changes["place"] = place
             if changes:
-                connection.execute(update(events).where(events.c.id == row.id).values(**changes))
-            return int(row.id)
-        return _new_id(connection, insert(events).values(type=kind, date=date, place=place, country=country))
+                connection.execute(update(events).where(events.c.id == event_id).values(**changes))
+                if "date" in changes and known_date is None:
+                    years[None].remove(event)
+                    years.setdefault(date[:4] if date else None, []).append(event)
+                event[1], event[2] = changes.get("date", known_date), changes.get("place", known_place)
+            return int(event_id)
+        event_id = _new_id(connection, insert(events).values(type=kind, date=date, place=place, country=country))
+        years.setdefault(date[:4] if date else None, []).append([event_id, date, place])
+        return event_id
 
     # -- copies ------------------------------------------------------------------------------------------------
 
-    def _statement(self, connection: Connection, document_id: int, record: Record,
-                   signature: tuple[bytes, list[int]] | None) -> int:
+    def _statement(self, connection: Connection, record: Record, signature: tuple[bytes, list[int]] | None,
+                   pending: _Pending) -> int:
         """The statement this document is a copy of, or a new one."""
-        found = _text_copy(connection, document_id, signature) or _translation(connection, document_id, record)
+        found = (_text_copy(connection, signature) or _batch_copy(pending, signature)
+                 or _translation(connection, record) or _batch_translation(pending, record))
         if found is not None:
             connection.execute(update(statements).where(statements.c.id == found)
                                .values(copies=statements.c.copies + 1))
@@ -295,6 +398,28 @@ class Writer:
             doc_type=record.doc_type, copies=1,
         ))
 
+    def rewrite(self, batch: Iterable[tuple[int, Record]]) -> int:
+        """Replace what was extracted from stored documents (re-extraction); their ids and statements stay."""
+        done = 0
+        try:
+            with self.engine.begin() as connection:
+                self._remember(connection)
+                pending = _Pending()
+                for document_id, record in batch:
+                    for table in (signatures, mentions, demands, claims):
+                        connection.execute(delete(table).where(table.c.document_id == document_id))
+                    connection.execute(update(documents).where(documents.c.id == document_id)
+                                       .values(**self._metadata(record)))
+                    self.write_extraction(connection, document_id, record, pending)
+                    done += 1
+                self.flush(connection, pending)
+                drop_empty_events(connection)
+                self._orgs = None  # remembered events may be gone: read them again
+        except BaseException:
+            self._orgs = None
+            raise
+        return done
+
 
 def _new_id(connection: Connection, statement: Any) -> int:
     key = connection.execute(statement).inserted_primary_key
@@ -302,44 +427,77 @@ def _new_id(connection: Connection, statement: Any) -> int:
     return int(key[0])
 
 
-def _text_copy(connection: Connection, document_id: int, signature: tuple[bytes, list[int]] | None) -> int | None:
+def _text_copy(connection: Connection, signature: tuple[bytes, list[int]] | None) -> int | None:
+    """A stored text this one is a copy of: candidates share LSH bands (a true copy shares about six of sixteen,
+    two almost surely), confirmed by the similarity of the signatures."""
     if signature is None:
         return None
     minhash, bands = signature
-    match = or_(*(and_(lsh_bands.c.band == band, lsh_bands.c.hash == value) for band, value in enumerate(bands)))
-    candidates = select(lsh_bands.c.document_id).where(match).distinct()
-    rows = connection.execute(select(documents.c.id, documents.c.minhash, documents.c.statement_id).where(
-        documents.c.id.in_(candidates), documents.c.id != document_id)).fetchall()
+    candidates = (select(lsh_bands.c.document_id)
+                  # OR of (band, hash) pairs, not a row-value IN: SQLite answers each pair from the index
+                  .where(or_(*(and_(lsh_bands.c.band == b, lsh_bands.c.hash == h) for b, h in enumerate(bands))))
+                  .group_by(lsh_bands.c.document_id)
+                  .having(func.count() >= MIN_SHARED_BANDS)
+                  .order_by(func.count().desc()).limit(MAX_COPY_CANDIDATES))
+    rows = connection.execute(select(documents.c.minhash, documents.c.statement_id)
+                              .where(documents.c.id.in_(candidates.scalar_subquery()))).fetchall()
     best = max(((copies.similarity(minhash, r.minhash), r.statement_id) for r in rows if r.minhash), default=None)
     if best is not None and best[0] >= copies.COPY_SIMILARITY and best[1] is not None:
         return int(best[1])
     return None
 
 
-def _translation(connection: Connection, document_id: int, record: Record) -> int | None:
+def _translation(connection: Connection, record: Record) -> int | None:
+    """A statement in another language, of days before or after, with the same signatories."""
     own = {org.org_id for org in record.signatories}
-    if len(own) < copies.TRANSLATION_MIN_SIGNATORIES or not record.languages:
+    if len(own) < copies.TRANSLATION_MIN_SIGNATORIES or not record.languages or not record.date \
+            or len(record.date) != 10:
+        return None
+    from datetime import date, timedelta
+
+    day = date.fromisoformat(record.date)
+    window = timedelta(days=copies.TRANSLATION_DAYS)
+    # Documents of those days in another language first (few), then the ones among them with the signatories.
+    near = select(documents.c.id).where(
+        documents.c.date.between((day - window).isoformat(), (day + window).isoformat()),
+        ~documents.c.languages.like(f"{record.languages[0]}%"))
+    nearby = connection.execute(near.limit(MAX_TRANSLATION_CANDIDATES)).scalars().all()
+    if not nearby:
         return None
     sharing = connection.execute(
-        select(signatures.c.document_id).where(
-            signatures.c.org_id.in_(own), signatures.c.role == "signatory", signatures.c.document_id != document_id)
+        select(signatures.c.document_id)
+        .where(signatures.c.document_id.in_(nearby), signatures.c.org_id.in_(own), signatures.c.role == "signatory")
         .group_by(signatures.c.document_id)
         .having(func.count(func.distinct(signatures.c.org_id)) >= copies.TRANSLATION_MIN_SIGNATORIES)
     ).scalars().all()
     for other in sharing:
-        doc = connection.execute(select(documents.c.languages, documents.c.date, documents.c.statement_id)
-                                 .where(documents.c.id == other)).first()
-        if doc is None or doc.statement_id is None or not doc.languages:
-            continue
-        if doc.languages.split(",")[0] == record.languages[0]:
-            continue  # same language: another statement of the same coalition, not a translation
-        apart = copies.days_apart(doc.date, record.date)
-        if apart is not None and apart > copies.TRANSLATION_DAYS:
-            continue
         theirs = set(connection.execute(select(signatures.c.org_id).where(
             signatures.c.document_id == other, signatures.c.role == "signatory")).scalars())
-        if copies.same_signatories(own, theirs):
-            return int(doc.statement_id)
+        statement_id = connection.execute(select(documents.c.statement_id).where(documents.c.id == other)).scalar()
+        if statement_id is not None and copies.same_signatories(own, theirs):
+            return int(statement_id)
+    return None
+
+
+def _batch_copy(pending: _Pending, signature: tuple[bytes, list[int]] | None) -> int | None:
+    if signature is None:
+        return None
+    for band, value in enumerate(signature[1]):
+        for other, statement_id in pending.bands.get((band, value), ()):
+            if copies.similarity(signature[0], other) >= copies.COPY_SIMILARITY:
+                return statement_id
+    return None
+
+
+def _batch_translation(pending: _Pending, record: Record) -> int | None:
+    own = {org.org_id for org in record.signatories}
+    if len(own) < copies.TRANSLATION_MIN_SIGNATORIES or not record.languages:
+        return None
+    for day, language, theirs, statement_id in pending.signed:
+        apart = copies.days_apart(day, record.date)
+        if language and language != record.languages[0] and apart is not None \
+                and apart <= copies.TRANSLATION_DAYS and copies.same_signatories(own, theirs):
+            return statement_id
     return None
 
 
@@ -352,12 +510,13 @@ def _dates_agree(a: str | None, b: str | None) -> bool:
     return apart is not None and apart <= EVENT_DAYS
 
 
-def _drop_orphan(connection: Connection, document_id: int) -> None:
+def _drop_orphan(connection: Connection, document_id: int) -> bool:
     """Delete a document no input points to any more, with what was extracted from it."""
     still = connection.execute(select(func.count()).select_from(inputs).where(inputs.c.document_id == document_id))
     if still.scalar_one():
-        return
+        return False
     delete_document(connection, document_id)
+    return True
 
 
 def delete_document(connection: Connection, document_id: int) -> None:
@@ -367,7 +526,6 @@ def delete_document(connection: Connection, document_id: int) -> None:
         connection.execute(update(statements).where(statements.c.id == statement_id)
                            .values(copies=statements.c.copies - 1))
         connection.execute(delete(statements).where(statements.c.id == statement_id, statements.c.copies <= 0))
-    drop_empty_events(connection)
 
 
 def drop_empty_events(connection: Connection) -> None:

@@ -28,7 +28,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index('ix_events_country_date', ['country', 'date'], unique=False)
-        batch_op.create_index('ix_events_type_country', ['type', 'country'], unique=False)
+        batch_op.create_index('ix_events_type_country_date', ['type', 'country', 'date'], unique=False)
 
     op.create_table('organizations',
     sa.Column('id', sa.String(length=120), nullable=False),
@@ -283,7 +283,7 @@ def downgrade() -> None:
 
     op.drop_table('organizations')
     with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_index('ix_events_type_country')
+        batch_op.drop_index('ix_events_type_country_date')
         batch_op.drop_index('ix_events_country_date')
 
     op.drop_table('events')
