@@ -276,3 +276,24 @@ def test_ingest_of_a_folder_copy_counts_duplicates(db: str, tmp_path: Path) -> N
     second = _stats(db)
     assert second["documents"] == first["documents"]
     assert second["inputs_duplicate"] == first["inputs_duplicate"] + first["inputs_stored"]
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(db: str) -> None:
+    engine = connect(db)
+    with engine.connect() as c:
+        assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_the_migrations_build_exactly_the_schema(db: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from solidarity_atlas.store.schema import metadata
+
+    engine = connect(db)
+    with engine.connect() as c:
+        differences = compare_metadata(MigrationContext.configure(c), metadata)
+    # The full-text tables are made by the migration's own SQL (FTS5), not by the metadata.
+    differences = [d for d in differences if not (d[0] == "remove_table" and d[1].name.startswith("documents_fts"))]
+    assert differences == []
