@@ -135,6 +135,9 @@ def test_copies_on_other_sites_and_translations_are_one_statement(db: str, tmp_p
     profile = queries.org_profile(engine, queries.find_org(engine, "KKE") or "")
     assert profile is not None and len(profile["statements"]) == 1
     assert len(profile["statements"][0]["sources"]) == 3
+    pairs = sqlite3.connect(db).execute("SELECT count(*), min(statements), max(statements) FROM cosignatures")
+    pairs = pairs.fetchone()
+    assert pairs == (len(SIGNERS) * (len(SIGNERS) - 1) // 2, 1, 1)  # three copies, one statement signed together
 
 
 def test_another_statement_of_the_same_signers_is_not_a_copy(db: str, tmp_path: Path) -> None:
@@ -161,6 +164,8 @@ def test_a_changed_document_is_extracted_again(db: str, tmp_path: Path) -> None:
     stats = _stats(db)
     assert stats["documents"] == 1 and stats["inputs"] == 1  # the old text went with its extraction
     assert stats["signatures"] == len(SIGNERS) - 1
+    n = len(SIGNERS) - 1
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM cosignatures").fetchone()[0] == n * (n - 1) // 2
 
 
 def test_search_org_show_timeline_and_network(db: str) -> None:

@@ -14,9 +14,16 @@ from itertools import combinations
 from typing import Any
 
 import networkx as nx
-from sqlalchemy import Engine, distinct, select
+from sqlalchemy import Engine, distinct, func, select
 
-from solidarity_atlas.store.schema import documents, organizations, signatures, statements
+from solidarity_atlas.store.schema import (
+    cosignatures,
+    documents,
+    organizations,
+    signatures,
+    statement_signers,
+    statements,
+)
 
 SEED = 1  # Louvain and betweenness sampling are random: a fixed seed makes two runs give the same answer
 EXACT_BETWEENNESS = 500  # above this many nodes, betweenness is estimated from this many sampled sources
@@ -33,6 +40,8 @@ def cosignature_graph(engine: Engine, *, since: int | None = None, until: int | 
         query = query.where(statements.c.year >= since)
     if until is not None:
         query = query.where(statements.c.year <= until)
+    if since is None and until is None:
+        return _whole_graph(engine)
     signed: dict[int, set[str]] = defaultdict(set)
     with engine.connect() as c:
         for statement_id, org_id in c.execute(query):
@@ -48,6 +57,23 @@ def cosignature_graph(engine: Engine, *, since: int | None = None, until: int | 
             weight = graph[a][b]["weight"] + 1 if graph.has_edge(a, b) else 1
             graph.add_edge(a, b, weight=weight)
     for org, n in count.items():
+        row = info.get(org)
+        graph.add_node(org, name=row.name if row else org, country=(row.country if row else None) or "",
+                       kind=(row.kind if row else None) or "", statements=n)
+    return graph
+
+
+def _whole_graph(engine: Engine) -> nx.Graph:
+    """The network of all statements, read from the pair counts the writer keeps."""
+    graph = nx.Graph()
+    with engine.connect() as c:
+        counts = dict(c.execute(select(statement_signers.c.org_id, func.count())
+                                .group_by(statement_signers.c.org_id)).tuples().all())
+        for a, b, n in c.execute(select(cosignatures.c.org_a, cosignatures.c.org_b, cosignatures.c.statements)):
+            graph.add_edge(a, b, weight=n)
+        info = {r.id: r for r in c.execute(select(organizations.c.id, organizations.c.name, organizations.c.country,
+                                                  organizations.c.kind).where(organizations.c.id.in_(list(counts))))}
+    for org, n in counts.items():
         row = info.get(org)
         graph.add_node(org, name=row.name if row else org, country=(row.country if row else None) or "",
                        kind=(row.kind if row else None) or "", statements=n)

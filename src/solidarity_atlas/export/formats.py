@@ -394,6 +394,8 @@ TABLE_NOTES: dict[str, str] = {
     "organizations": "Organisations that issued or signed documents, under the resolver's id.",
     "org_names": "Each name an organisation was written under in some document.",
     "signatures": "An organisation issuing or signing a document, with the name as written and where.",
+    "statement_signers": "Each organisation that signed a statement, once, whatever the number of its copies.",
+    "cosignatures": "Pairs of organisations and the number of statements both signed: the co-signature network.",
     "persons": "People named in documents, one row per person across documents.",
     "mentions": "A person named in one document, with the role and organisation the text gives.",
     "demands": "Demands a document makes, by code, with the sentence that makes them.",
@@ -477,6 +479,15 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "raw": "The organisation's name as the document wrote it.",
         "position": "Place in the document's list of signatories or issuers, from 0.",
         **_SPAN,
+    },
+    "statement_signers": {
+        "statement_id": "The statement (statements.id).",
+        "org_id": "An organisation that signed it (organizations.id).",
+    },
+    "cosignatures": {
+        "org_a": "One organisation of the pair (the smaller id).",
+        "org_b": "The other organisation of the pair.",
+        "statements": "Statements both signed.",
     },
     "persons": {
         "id": "Person id: the surname's spelling-blind key and the first initial.",

@@ -8,13 +8,13 @@ sites, or printed in two languages, is one signature of each signatory.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
-from sqlalchemy import Engine, and_, distinct, func, or_, select, text
+from sqlalchemy import Engine, and_, case, func, or_, select, text
 
 from solidarity_atlas.store.schema import (
     claims,
+    cosignatures,
     documents,
     events,
     inputs,
@@ -23,6 +23,7 @@ from solidarity_atlas.store.schema import (
     organizations,
     persons,
     signatures,
+    statement_signers,
     statements,
 )
 
@@ -32,8 +33,6 @@ SNIPPET_WORDS = 16
 def stats(engine: Engine) -> dict[str, int]:
     with engine.connect() as c:
         status = dict(c.execute(select(inputs.c.status, func.count()).group_by(inputs.c.status)).tuples().all())
-        signed = select(distinct(documents.c.statement_id), signatures.c.org_id).join(
-            documents, documents.c.id == signatures.c.document_id).where(signatures.c.role == "signatory")
 
         def count(table: Any) -> int:
             return int(c.execute(select(func.count()).select_from(table)).scalar_one())
@@ -43,7 +42,7 @@ def stats(engine: Engine) -> dict[str, int]:
             "inputs": sum(status.values()), "inputs_stored": status.get("stored", 0),
             "inputs_duplicate": status.get("duplicate", 0), "inputs_quarantined": status.get("quarantined", 0),
             "organizations": count(organizations),
-            "signatures": int(c.execute(select(func.count()).select_from(signed.subquery())).scalar_one()),
+            "signatures": count(statement_signers),  # once per statement, however many copies
             "signature_mentions": count(signatures), "persons": count(persons), "mentions": count(mentions),
             "events": count(events), "claims": count(claims),
         }
@@ -109,50 +108,49 @@ def find_org(engine: Engine, name: str) -> str | None:
         return str(row.id) if row else None
 
 
-def org_profile(engine: Engine, org_id: str, top: int = 10) -> dict[str, Any] | None:
-    """What the knowledge base knows of one organisation: statements it signed or issued, by year, its
-    co-signers and the names it went by."""
+def org_profile(engine: Engine, org_id: str, top: int = 10, listed: int = 100) -> dict[str, Any] | None:
+    """What the knowledge base knows of one organisation: the statements it signed or issued (the latest
+    ``listed`` of them, and counts by year of all), its co-signers and the names it went by."""
     with engine.connect() as c:
         org = c.execute(select(organizations).where(organizations.c.id == org_id)).mappings().first()
         if org is None:
             return None
         aliases = sorted(c.execute(select(org_names.c.name).where(org_names.c.org_id == org_id)).scalars())
-        rows = c.execute(
-            select(statements.c.id, statements.c.title, statements.c.date, statements.c.doc_type,
-                   signatures.c.role, documents.c.source)
-            .join(documents, documents.c.statement_id == statements.c.id)
-            .join(signatures, signatures.c.document_id == documents.c.id)
-            .where(signatures.c.org_id == org_id)
-            .order_by(statements.c.date, statements.c.id)
-        ).all()
-        listed: dict[int, dict[str, Any]] = {}
-        for r in rows:
-            entry = listed.setdefault(r.id, {"statement": r.id, "date": r.date, "title": r.title,
-                                             "doc_type": r.doc_type, "roles": [], "sources": []})
-            if r.role not in entry["roles"]:
-                entry["roles"].append(r.role)
-            if r.source not in entry["sources"]:
-                entry["sources"].append(r.source)
-        own = select(distinct(documents.c.statement_id)).join(
-            signatures, signatures.c.document_id == documents.c.id).where(signatures.c.org_id == org_id)
+        # Signed (statement_signers) or issued (an issuer signature on one of its documents).
+        issued = (select(documents.c.statement_id).join(signatures, signatures.c.document_id == documents.c.id)
+                  .where(signatures.c.org_id == org_id, signatures.c.role == "issuer"))
+        signed = select(statement_signers.c.statement_id).where(statement_signers.c.org_id == org_id)
+        mine = select(statements.c.id, statements.c.title, statements.c.date, statements.c.year,
+                      statements.c.doc_type).where(or_(statements.c.id.in_(signed), statements.c.id.in_(issued)))
+        ids = mine.subquery()
+        total = int(c.execute(select(func.count()).select_from(ids)).scalar_one())
+        by_year = dict(c.execute(select(ids.c.year, func.count()).where(ids.c.year.is_not(None))
+                                 .group_by(ids.c.year).order_by(ids.c.year)).tuples().all())
+        first, last = c.execute(select(func.min(ids.c.date), func.max(ids.c.date))).one()
+        rows = c.execute(mine.order_by(statements.c.date.desc(), statements.c.id.desc()).limit(listed)).all()
+        signed_ids = set(c.execute(signed.where(statement_signers.c.statement_id.in_([r.id for r in rows])))
+                         .scalars())
+        issued_ids = set(c.execute(issued.where(documents.c.statement_id.in_([r.id for r in rows]))).scalars())
+        sources: dict[int, list[str]] = {}
+        for statement_id, source in c.execute(select(documents.c.statement_id, documents.c.source)
+                                              .where(documents.c.statement_id.in_([r.id for r in rows]))
+                                              .order_by(documents.c.id)):
+            sources.setdefault(statement_id, []).append(source)
+        other = case((cosignatures.c.org_a == org_id, cosignatures.c.org_b), else_=cosignatures.c.org_a)
         co = c.execute(
-            select(signatures.c.org_id, organizations.c.name, organizations.c.country,
-                   func.count(distinct(documents.c.statement_id)).label("together"))
-            .join(documents, documents.c.id == signatures.c.document_id)
-            .join(organizations, organizations.c.id == signatures.c.org_id)
-            .where(documents.c.statement_id.in_(own), signatures.c.org_id != org_id,
-                   signatures.c.role == "signatory")
-            .group_by(signatures.c.org_id, organizations.c.name, organizations.c.country)
-            .order_by(func.count(distinct(documents.c.statement_id)).desc(), signatures.c.org_id)
-            .limit(top)
+            select(other.label("org_id"), organizations.c.name, organizations.c.country,
+                   cosignatures.c.statements.label("together"))
+            .join(organizations, organizations.c.id == other)
+            .where(or_(cosignatures.c.org_a == org_id, cosignatures.c.org_b == org_id))
+            .order_by(cosignatures.c.statements.desc(), other).limit(top)
         ).all()
-    items = list(listed.values())
-    dates = [i["date"] for i in items if i["date"]]
+    items = [{"statement": r.id, "date": r.date, "title": r.title, "doc_type": r.doc_type,
+              "roles": [role for role, ids_ in (("issuer", issued_ids), ("signatory", signed_ids)) if r.id in ids_],
+              "sources": sources.get(r.id, [])} for r in reversed(rows)]
     return {
         "org_id": org_id, "name": org["name"], "country": org["country"], "kind": org["kind"],
-        "registry": bool(org["registry"]), "aliases": aliases, "statements": items,
-        "by_year": dict(sorted(Counter(d[:4] for d in dates).items())),
-        "first": min(dates) if dates else None, "last": max(dates) if dates else None,
+        "registry": bool(org["registry"]), "aliases": aliases, "statement_count": total, "statements": items,
+        "by_year": {str(y): n for y, n in by_year.items()}, "first": first, "last": last,
         "co_signers": [{"org_id": r.org_id, "name": r.name, "country": r.country, "together": r.together}
                        for r in co],
     }

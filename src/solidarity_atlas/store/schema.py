@@ -128,6 +128,22 @@ signatures = Table(
     Column("end", Integer),
 )
 
+# Derived from signatures, kept in step by the writer: who signed each statement (once, whatever the copies), and
+# how many statements each pair of organisations signed together -- so an organisation's co-signers and the
+# network are read, not computed, on a large atlas.
+statement_signers = Table(
+    "statement_signers", metadata,
+    Column("statement_id", ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True),
+    Column("org_id", ForeignKey("organizations.id"), primary_key=True, index=True),
+)
+
+cosignatures = Table(
+    "cosignatures", metadata,
+    Column("org_a", ForeignKey("organizations.id"), primary_key=True),  # the smaller id of the two
+    Column("org_b", ForeignKey("organizations.id"), primary_key=True, index=True),
+    Column("statements", Integer, nullable=False),
+)
+
 persons = Table(
     "persons", metadata,
     Column("id", String(120), primary_key=True),
@@ -182,5 +198,5 @@ claims = Table(
     Column("end", Integer),
 )
 
-TABLES = ("statements", "documents", "inputs", "lsh_bands", "organizations", "org_names", "signatures", "persons",
-          "mentions", "demands", "events", "claims")
+TABLES = ("statements", "documents", "inputs", "lsh_bands", "organizations", "org_names", "signatures",
+          "statement_signers", "cosignatures", "persons", "mentions", "demands", "events", "claims")

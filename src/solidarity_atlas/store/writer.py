@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, or_, select, update
 
 from solidarity_atlas.analyze import copies
 from solidarity_atlas.extract.persons import person_key
@@ -28,6 +28,7 @@ from solidarity_atlas.model import Page, Record
 from solidarity_atlas.resolve.registry import registry
 from solidarity_atlas.store.schema import (
     claims,
+    cosignatures,
     demands,
     documents,
     events,
@@ -39,6 +40,7 @@ from solidarity_atlas.store.schema import (
     organizations,
     persons,
     signatures,
+    statement_signers,
     statements,
 )
 
@@ -163,6 +165,7 @@ class Writer:
         self._persons: dict[str, str] = {}  # id -> the fullest name seen
         self._surnames: dict[str, set[str]] = {}  # surname key -> person ids
         self._dropped = False  # a document was deleted in this batch: events may be left without claims
+        self._touched: set[int] = set()  # statements whose signatories may have changed in this batch
         # (type, country) -> year (None: undated) -> [id, date, place] of the stored events, to find the one a
         # report is of without a query per report.
         self._events: dict[tuple[str, str | None], dict[str | None, list[list[Any]]]] = {}
@@ -180,12 +183,15 @@ class Writer:
                         status = self._store(connection, item, pending)
                     setattr(counts, status, getattr(counts, status) + 1)
                 self.flush(connection, pending)
+                sync_signers(connection, sorted(self._touched))
+                self._touched.clear()
                 if self._dropped:
                     drop_empty_events(connection)  # of documents an input changed away from
                     self._dropped = False
                     self._orgs = None  # remembered events may be gone: read them again
         except BaseException:
             self._orgs = None  # the batch was rolled back: what it added is not in the database
+            self._touched.clear()
             raise
         return counts
 
@@ -267,6 +273,7 @@ class Writer:
             **self._metadata(record),
         }
         document_id = _new_id(connection, insert(documents).values(row))
+        self._touched.add(row["statement_id"])
         self.write_extraction(connection, document_id, record, pending)
         if item.signature:
             pending.lsh_bands.extend({"document_id": document_id, "band": b, "hash": h}
@@ -401,6 +408,7 @@ class Writer:
     def rewrite(self, batch: Iterable[tuple[int, Record]]) -> int:
         """Replace what was extracted from stored documents (re-extraction); their ids and statements stay."""
         done = 0
+        batch = list(batch)
         try:
             with self.engine.begin() as connection:
                 self._remember(connection)
@@ -413,6 +421,9 @@ class Writer:
                     self.write_extraction(connection, document_id, record, pending)
                     done += 1
                 self.flush(connection, pending)
+                statement_ids = connection.execute(select(documents.c.statement_id).where(
+                    documents.c.id.in_([document_id for document_id, _ in batch]))).scalars()
+                sync_signers(connection, sorted({s for s in statement_ids if s is not None}))
                 drop_empty_events(connection)
                 self._orgs = None  # remembered events may be gone: read them again
         except BaseException:
@@ -523,9 +534,50 @@ def delete_document(connection: Connection, document_id: int) -> None:
     statement_id = connection.execute(select(documents.c.statement_id).where(documents.c.id == document_id)).scalar()
     connection.execute(delete(documents).where(documents.c.id == document_id))
     if statement_id is not None:
+        sync_signers(connection, [statement_id])  # its signatories may have signed only in this copy
         connection.execute(update(statements).where(statements.c.id == statement_id)
                            .values(copies=statements.c.copies - 1))
         connection.execute(delete(statements).where(statements.c.id == statement_id, statements.c.copies <= 0))
+
+
+def sync_signers(connection: Connection, statement_ids: Iterable[int]) -> None:
+    """Bring ``statement_signers`` and the pair counts of ``cosignatures`` in step with the signatures of the
+    statements' documents (a new copy may add signatories, a removed one take some away)."""
+    for statement_id in statement_ids:
+        want = set(connection.execute(
+            select(signatures.c.org_id).distinct().join(documents, documents.c.id == signatures.c.document_id)
+            .where(documents.c.statement_id == statement_id, signatures.c.role == "signatory")).scalars())
+        have = set(connection.execute(
+            select(statement_signers.c.org_id).where(statement_signers.c.statement_id == statement_id)).scalars())
+        added, removed = want - have, have - want
+        if removed:
+            fewer = [{"a": a, "b": b} for a, b in _pairs(removed, have)]
+            connection.execute(update(cosignatures).where(cosignatures.c.org_a == bindparam("a"),
+                                                          cosignatures.c.org_b == bindparam("b"))
+                               .values(statements=cosignatures.c.statements - 1), fewer)
+            connection.execute(delete(cosignatures).where(cosignatures.c.statements <= 0,
+                                                          cosignatures.c.org_a.in_(removed)))
+            connection.execute(delete(cosignatures).where(cosignatures.c.statements <= 0,
+                                                          cosignatures.c.org_b.in_(removed)))
+            connection.execute(delete(statement_signers).where(statement_signers.c.statement_id == statement_id,
+                                                               statement_signers.c.org_id.in_(removed)))
+        if added:
+            connection.execute(insert(statement_signers),
+                               [{"statement_id": statement_id, "org_id": org} for org in sorted(added)])
+            more = [{"org_a": a, "org_b": b, "statements": 1} for a, b in _pairs(added, want)]
+            connection.execute(_more_cosignatures(connection.dialect.name), more)
+
+
+def _pairs(some: set[str], others: set[str]) -> list[tuple[str, str]]:
+    """Each pair of one of ``some`` with one of ``others`` (itself excepted), once, smaller id first."""
+    return sorted({(min(a, b), max(a, b)) for a in some for b in others if a != b})
+
+
+@cache
+def _more_cosignatures(dialect: str) -> Any:
+    statement = _dialect_insert(dialect, cosignatures)
+    return statement.on_conflict_do_update(index_elements=["org_a", "org_b"],
+                                           set_={"statements": cosignatures.c.statements + 1})
 
 
 def drop_empty_events(connection: Connection) -> None:
