@@ -21,6 +21,7 @@ from solidarity_atlas import settings
 from solidarity_atlas.errors import AtlasError
 
 BUSY_TIMEOUT_MS = 30_000  # a second writer waits this long for the first one's transaction
+CACHE_KIB = 65_536  # SQLite's page cache per connection (its default, 2 MiB, re-reads indexes of a large atlas)
 
 
 class DatabaseError(AtlasError):
@@ -65,6 +66,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL keeps the database consistent after a crash either way
+    cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     cursor.close()
     dbapi_connection.isolation_level = previous
 

@@ -45,7 +45,7 @@ from solidarity_atlas.store.schema import (
 )
 
 EVENT_DAYS = 3  # two reports of one kind of happening in one place, days apart at most, are one happening
-MIN_SHARED_BANDS = 2  # LSH bands a stored text must share with a new one to be compared as its possible copy
+MIN_SHARED_BANDS = 1  # LSH bands a stored text must share with a new one to be compared as its possible copy
 MAX_COPY_CANDIDATES = 5  # most-alike stored texts compared (a template-like text shares bands with many)
 MAX_TRANSLATION_CANDIDATES = 2000  # documents of the same days in another language looked at for a translation
 
@@ -439,8 +439,8 @@ def _new_id(connection: Connection, statement: Any) -> int:
 
 
 def _text_copy(connection: Connection, signature: tuple[bytes, list[int]] | None) -> int | None:
-    """A stored text this one is a copy of: candidates share LSH bands (a true copy shares about six of sixteen,
-    two almost surely), confirmed by the similarity of the signatures."""
+    """A stored text this one is a copy of: candidates share an LSH band, confirmed by the similarity of the
+    signatures (see analyze.copies for the odds)."""
     if signature is None:
         return None
     minhash, bands = signature
