@@ -239,8 +239,10 @@ def org_profile_lines(db: str | None, name: str) -> list[str] | None:
     profile = queries.org_profile(engine, org_id) if org_id else None
     if profile is None:
         return [f"    no statements of {name!r} in the knowledge base"]
-    lines = [f"    statements: {len(profile['statements'])} (first {profile['first'] or '–'}, "
-             f"last {profile['last'] or '–'})"]
+    shown = len(profile["statements"])
+    lines = [f"    statements: {profile['statement_count']} (first {profile['first'] or '–'}, "
+             f"last {profile['last'] or '–'})" + (f"; the latest {shown} below" if shown < profile["statement_count"]
+                                                   else "")]
     if profile["by_year"]:
         lines.append("    by year: " + ", ".join(f"{y}: {n}" for y, n in profile["by_year"].items()))
     for s in profile["statements"]:
@@ -290,3 +292,27 @@ def export_command(
         raise  # unreachable: _fail exits
     for item in written:
         _say(f"wrote {item.path} ({item.summary})")
+
+
+@app.command("serve")
+def serve_command(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(
+        "--host", help="Address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 every interface.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the knowledge base as a read-only website and JSON API.
+
+    Pages for statements, organisations, countries, persons, events, the co-signature network and timelines work
+    without JavaScript; the same data is JSON under /api/v1, described at /openapi.json. To publish it, put it
+    behind a reverse proxy that adds HTTPS.
+
+    Example: solidarity serve --db atlas.db
+    """
+    import uvicorn
+
+    from solidarity_atlas.web.app import create_app
+
+    engine = open_db(db)
+    _say(f"serving {engine.url.render_as_string(hide_password=True)} at http://{host}:{port}/")
+    uvicorn.run(create_app(engine=engine), host=host, port=port, server_header=False)

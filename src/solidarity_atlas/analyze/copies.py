@@ -34,6 +34,7 @@ MIN_SHINGLES = 8  # a shorter text (a few words) says too little to call anythin
 TRANSLATION_OVERLAP = 0.8  # share of the union of two signatory sets both must have, for a translation
 TRANSLATION_MIN_SIGNATORIES = 3
 TRANSLATION_DAYS = 3
+SIGNER_BANDS = 100  # band numbers from here on hold signatory-set signatures, below it text signatures
 _WORD = re.compile(r"\w+")
 
 
@@ -64,6 +65,19 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
 
     perms: tuple[np.ndarray, np.ndarray] = MinHash(num_perm=NUM_PERM, seed=1).permutations
     return perms
+
+
+def signatory_signature(org_ids: Collection[str]) -> tuple[bytes, list[int]] | None:
+    """A MinHash signature of a signatory set, banded like a text's (bands numbered from SIGNER_BANDS): the
+    versions of one statement in two languages share no words but the same list of signatories."""
+    from datasketch import MinHash
+
+    if len(set(org_ids)) < TRANSLATION_MIN_SIGNATORIES:
+        return None
+    minhash = MinHash(num_perm=NUM_PERM, hashfunc=zlib.crc32, permutations=_permutations())
+    minhash.update_batch([org.encode() for org in sorted(set(org_ids))])
+    values = minhash.hashvalues.astype(np.uint32)
+    return values.tobytes(), band_hashes(values)
 
 
 def band_hashes(values: np.ndarray) -> list[int]:

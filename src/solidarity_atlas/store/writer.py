@@ -47,7 +47,6 @@ from solidarity_atlas.store.schema import (
 EVENT_DAYS = 3  # two reports of one kind of happening in one place, days apart at most, are one happening
 MIN_SHARED_BANDS = 1  # LSH bands a stored text must share with a new one to be compared as its possible copy
 MAX_COPY_CANDIDATES = 5  # most-alike stored texts compared (a template-like text shares bands with many)
-MAX_TRANSLATION_CANDIDATES = 2000  # documents of the same days in another language looked at for a translation
 
 
 def now() -> str:
@@ -256,6 +255,7 @@ class Writer:
         """Store a document and what was extracted from it: "stored", or "duplicate" when its bytes are stored
         already from another input, or "unchanged" when from this one."""
         page, record = item.page, item.record
+        signers = copies.signatory_signature([org.org_id for org in record.signatories])
         old = self._old_input(connection, item.uri)
         known = connection.execute(select(documents.c.id).where(documents.c.content_hash == page.sha256)).first()
         if known is not None:
@@ -269,7 +269,7 @@ class Writer:
             "format": page.fmt, "encoding": page.encoding, "size": page.size, "text": page.text,
             "clean_text": page.clean_text, "blocks": blocks_json(page), "hints": json.dumps(asdict(page.hints)),
             "minhash": item.signature[0] if item.signature else None,
-            "statement_id": self._statement(connection, record, item.signature, pending),
+            "statement_id": self._statement(connection, record, item.signature, pending, signers),
             **self._metadata(record),
         }
         document_id = _new_id(connection, insert(documents).values(row))
@@ -280,6 +280,9 @@ class Writer:
                                      for b, h in enumerate(item.signature[1]))
             for band, value in enumerate(item.signature[1]):
                 pending.bands.setdefault((band, value), []).append((item.signature[0], row["statement_id"]))
+        if signers:
+            pending.lsh_bands.extend({"document_id": document_id, "band": copies.SIGNER_BANDS + b, "hash": h}
+                                     for b, h in enumerate(signers[1]))
         pending.signed.append((record.date, record.languages[0] if record.languages else None,
                                {org.org_id for org in record.signatories}, row["statement_id"]))
         self._input(connection, item.uri, "stored", document_id=document_id, content_hash=page.sha256, url=item.url,
@@ -392,10 +395,10 @@ class Writer:
     # -- copies ------------------------------------------------------------------------------------------------
 
     def _statement(self, connection: Connection, record: Record, signature: tuple[bytes, list[int]] | None,
-                   pending: _Pending) -> int:
+                   pending: _Pending, signers: tuple[bytes, list[int]] | None = None) -> int:
         """The statement this document is a copy of, or a new one."""
         found = (_text_copy(connection, signature) or _batch_copy(pending, signature)
-                 or _translation(connection, record) or _batch_translation(pending, record))
+                 or _translation(connection, record, signers) or _batch_translation(pending, record))
         if found is not None:
             connection.execute(update(statements).where(statements.c.id == found)
                                .values(copies=statements.c.copies + 1))
@@ -458,33 +461,28 @@ def _text_copy(connection: Connection, signature: tuple[bytes, list[int]] | None
     return None
 
 
-def _translation(connection: Connection, record: Record) -> int | None:
-    """A statement in another language, of days before or after, with the same signatories."""
-    own = {org.org_id for org in record.signatories}
-    if len(own) < copies.TRANSLATION_MIN_SIGNATORIES or not record.languages or not record.date \
-            or len(record.date) != 10:
+def _translation(connection: Connection, record: Record, signers: tuple[bytes, list[int]] | None) -> int | None:
+    """A statement in another language, of days before or after, with the same signatories: candidates share a
+    band of the signatory-set signature and are of those days, in another language."""
+    if signers is None or not record.languages or not record.date or len(record.date) != 10:
         return None
     from datetime import date, timedelta
 
     day = date.fromisoformat(record.date)
     window = timedelta(days=copies.TRANSLATION_DAYS)
-    # Documents of those days in another language first (few), then the ones among them with the signatories.
-    near = select(documents.c.id).where(
-        documents.c.date.between((day - window).isoformat(), (day + window).isoformat()),
-        ~documents.c.languages.like(f"{record.languages[0]}%"))
-    nearby = connection.execute(near.limit(MAX_TRANSLATION_CANDIDATES)).scalars().all()
-    if not nearby:
-        return None
-    sharing = connection.execute(
-        select(signatures.c.document_id)
-        .where(signatures.c.document_id.in_(nearby), signatures.c.org_id.in_(own), signatures.c.role == "signatory")
-        .group_by(signatures.c.document_id)
-        .having(func.count(func.distinct(signatures.c.org_id)) >= copies.TRANSLATION_MIN_SIGNATORIES)
-    ).scalars().all()
-    for other in sharing:
+    bands = or_(*(and_(lsh_bands.c.band == copies.SIGNER_BANDS + b, lsh_bands.c.hash == h)
+                  for b, h in enumerate(signers[1])))
+    candidates = connection.execute(
+        select(documents.c.id, documents.c.statement_id)
+        .where(documents.c.id.in_(select(lsh_bands.c.document_id).where(bands).scalar_subquery()),
+               documents.c.date.between((day - window).isoformat(), (day + window).isoformat()),
+               ~documents.c.languages.like(f"{record.languages[0]}%"))
+        .limit(MAX_COPY_CANDIDATES)
+    ).all()
+    own = {org.org_id for org in record.signatories}
+    for other, statement_id in candidates:
         theirs = set(connection.execute(select(signatures.c.org_id).where(
             signatures.c.document_id == other, signatures.c.role == "signatory")).scalars())
-        statement_id = connection.execute(select(documents.c.statement_id).where(documents.c.id == other)).scalar()
         if statement_id is not None and copies.same_signatories(own, theirs):
             return int(statement_id)
     return None
