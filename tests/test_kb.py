@@ -247,7 +247,8 @@ def test_a_killed_ingest_resumes_to_the_counts_of_a_clean_run(tmp_path: Path) ->
         "SOLIDARITY_CACHE_DIR", str(Path.home() / ".cache" / "solidarity-atlas"))}
     command = [sys.executable, "-m", "solidarity_atlas", "ingest", str(folder), "--quiet", "--db"]
     subprocess.run([*command, clean], env=env, check=True, capture_output=True, timeout=600)
-    process = subprocess.Popen([*command, killed], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([*command, killed], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
     deadline = time.monotonic() + 300
     stored = 0
     while time.monotonic() < deadline and process.poll() is None:
@@ -259,7 +260,7 @@ def test_a_killed_ingest_resumes_to_the_counts_of_a_clean_run(tmp_path: Path) ->
         if stored >= 30:
             break
     assert process.poll() is None, "the ingest ended before it could be killed"
-    process.send_signal(signal.SIGKILL)
+    os.killpg(process.pid, signal.SIGKILL)  # the command and its extraction worker, as a crash would take both
     process.wait()
     partial = sqlite3.connect(killed).execute("SELECT count(*) FROM inputs").fetchone()[0]
     assert 30 <= partial < 300 and partial % 10 == 0  # whole batches only

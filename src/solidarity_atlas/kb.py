@@ -181,6 +181,18 @@ def _apply(func: Callable[[T], R], items: list[T]) -> list[R]:
     return [func(item) for item in items]
 
 
+def _die_with_parent() -> None:
+    """A worker ends when the ingest that started it is killed (Linux): no orphan left waiting for work."""
+    try:
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: the worker ends when it next finds the pool's pipe closed
+
+
 def _ordered_map(func: Callable[[T], R], items: Iterable[T], jobs: int, *, pool: bool = False,
                  ahead: int = 0) -> Iterator[R]:
     """``map`` in input order over ``jobs`` forked processes (in this process for one job, unless ``pool``), with
@@ -190,7 +202,7 @@ def _ordered_map(func: Callable[[T], R], items: Iterable[T], jobs: int, *, pool:
         return
     warm_up()  # forked workers inherit the loaded models
     chunks = _chunks(items, CHUNK)
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as executor:
+    with ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_die_with_parent) as executor:
         in_flight = max(max(1, jobs) * WINDOW_PER_JOB, ahead) // CHUNK
         window = deque(executor.submit(_apply, func, c) for c in islice(chunks, in_flight))
         while window:
