@@ -44,8 +44,8 @@ MAX_CHROME_LINE = 400  # no rule marks a longer line: it is a paragraph
 
 def nav_line(line: str) -> bool:
     """A menu or breadcrumb: three or more short items between separators."""
-    if len(line) > 200:
-        return False
+    if len(line) > 200 or not _NAV_SPLIT.search(line):
+        return False  # a paragraph, or no separator: one item, no menu
     parts = [p.strip() for p in _NAV_SPLIT.split(line.strip()) if p.strip()]
     breadcrumb = bool(_BREADCRUMB.search(line)) and len(parts) == 2 and all(len(p.split()) <= 3 for p in parts)
     if len(parts) < 3 and not breadcrumb:
