@@ -26,6 +26,10 @@ class Lexicon:
     def get(self, key: str) -> tuple[str, ...]:
         return _get(self, key)
 
+    def words(self, key: str) -> frozenset[str]:
+        """The phrases of a list as a set, for membership tests."""
+        return _words(self, key)
+
     def languages_of(self, key: str) -> dict[str, str]:
         return {p: lang for p, lang in self.phrases.get(key, ())}
 
@@ -101,6 +105,11 @@ def sentence_cues() -> Matcher:
 @cache
 def _get(lexicon: Lexicon, key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p, _ in lexicon.phrases.get(key, ())))
+
+
+@cache
+def _words(lexicon: Lexicon, key: str) -> frozenset[str]:
+    return frozenset(_get(lexicon, key))
 
 
 @cache

@@ -292,7 +292,7 @@ def _role_near(text: str, begin: int, end: int) -> bool:
     after = text[end:end + 60]
     if (m := _APPOSITION_AFTER.match(after)) and (r := roles.search(after[m.end():])):
         between = after[m.end():m.end() + r.start()].split()
-        return len(between) <= 3 and not any(w.casefold() in load().get("signatures.and") for w in between)
+        return len(between) <= 3 and not any(w.casefold() in load().words("signatures.and") for w in between)
     return False
 
 

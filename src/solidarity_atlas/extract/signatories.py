@@ -156,7 +156,7 @@ def _kind(line: _Line) -> str:
         return "cue"
     if text.endswith(":"):
         return "subheading" if len(text.split()) <= 4 else "text"
-    if lowered.strip(" :") in load().get("signatures.regions"):
+    if lowered.strip(" :") in load().words("signatures.regions"):
         return "subheading"  # "Latin America", "Middle East"
     dates = find_dates(text)
     if dates and sum(d.end - d.start for d in dates) >= len(text) * 0.4:
@@ -165,7 +165,7 @@ def _kind(line: _Line) -> str:
     if line.marker is None and not (text[0].isupper() or text[0].isdigit() or text[0] in "\"'«“("):
         return "text"  # "…the statement is open for further endorsement", a sentence going on
     if line.marker is None and len(words) <= 4 and not is_acronym(words[0]) and (
-        line.heading or org_score(text) == 0 or words[-1].casefold() in load().get("org.plurals")
+        line.heading or org_score(text) == 0 or words[-1].casefold() in load().words("org.plurals")
     ):
         return "subheading"  # "Europe", "Latin America", "SolidNet Parties"
     if _SENTENCE_END.search(text) and len(words) >= 8 or len(words) > 16:
@@ -248,13 +248,13 @@ def inline_items(page: Page, blocks: list[Block]) -> list[Item]:
     """Items of lists written in sentences: "signed by A, B and C"."""
     lexicon = load()
     cue = lexicon.pattern("signatures.inline")
-    quick = lexicon.pattern("signatures.inline", folded=True)
+    quick = matcher(("signatures.inline",))
     items: list[Item] = []
     for block in blocks:
         text = page.block_text(block)
         if len(text) <= MAX_ITEM and not text.rstrip().endswith("."):
             continue  # a list line, not a sentence
-        if not quick.search(text.casefold()):
+        if not quick.find(text.casefold()):
             continue  # the case-insensitive search, for offsets, only where a cue stands
         for match in cue.finditer(text):
             start = match.end()

@@ -69,7 +69,7 @@ def parse(raw: str) -> ParsedName:
             break
         inner = m.group("inner").strip()
         code = table.lookup(inner)
-        if inner.casefold() in load().get("org.qualifiers"):
+        if inner.casefold() in load().words("org.qualifiers"):
             break  # "(ML)", "(Marxist-Leninist)": it tells parties apart and stays in the name
         if code and affix in (None, code):
             affix = code
