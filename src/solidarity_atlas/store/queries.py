@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, or_, select, text
+from sqlalchemy import Engine, and_, case, func, or_, select, text, union
 
 from solidarity_atlas.store.schema import (
     claims,
@@ -120,13 +120,18 @@ def org_profile(engine: Engine, org_id: str, top: int = 10, listed: int = 100) -
         issued = (select(documents.c.statement_id).join(signatures, signatures.c.document_id == documents.c.id)
                   .where(signatures.c.org_id == org_id, signatures.c.role == "issuer"))
         signed = select(statement_signers.c.statement_id).where(statement_signers.c.org_id == org_id)
+        # A union, not an OR of two IN lists: each side is read from its index, the statements by their keys.
+        both = union(signed, issued).subquery()
         mine = select(statements.c.id, statements.c.title, statements.c.date, statements.c.year,
-                      statements.c.doc_type).where(or_(statements.c.id.in_(signed), statements.c.id.in_(issued)))
+                      statements.c.doc_type).join(both, statements.c.id == both.c[0])
         ids = mine.subquery()
-        total = int(c.execute(select(func.count()).select_from(ids)).scalar_one())
-        by_year = dict(c.execute(select(ids.c.year, func.count()).where(ids.c.year.is_not(None))
-                                 .group_by(ids.c.year).order_by(ids.c.year)).tuples().all())
-        first, last = c.execute(select(func.min(ids.c.date), func.max(ids.c.date))).one()
+        # Counts, years and the first and last dates in one pass over the organisation's statements.
+        years = c.execute(select(ids.c.year, func.count(), func.min(ids.c.date), func.max(ids.c.date))
+                          .group_by(ids.c.year).order_by(ids.c.year)).all()
+        total = sum(n for _, n, _, _ in years)
+        by_year = {year: n for year, n, _, _ in years if year is not None}
+        first = min((low for _, _, low, _ in years if low), default=None)
+        last = max((high for _, _, _, high in years if high), default=None)
         rows = c.execute(mine.order_by(statements.c.date.desc(), statements.c.id.desc()).limit(listed)).all()
         signed_ids = set(c.execute(signed.where(statement_signers.c.statement_id.in_([r.id for r in rows])))
                          .scalars())
