@@ -303,3 +303,18 @@ def test_the_migrations_build_exactly_the_schema(db: str) -> None:
     # The full-text tables are made by the migration's own SQL (FTS5), not by the metadata.
     differences = [d for d in differences if not (d[0] == "remove_table" and d[1].name.startswith("documents_fts"))]
     assert differences == []
+
+
+def test_a_statement_with_one_signatory_and_its_removal(db: str, tmp_path: Path) -> None:
+    folder = tmp_path / "alone"
+    folder.mkdir()
+    path = folder / "alone.txt"
+    alone = STATEMENT.format(chrome="", signers="1. Communist Party of Greece")
+    path.write_text(alone, encoding="utf-8")
+    _ingest(str(folder), db=db)
+    assert _stats(db)["signatures"] == 1
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM cosignatures").fetchone()[0] == 0
+    path.write_text(alone.replace("1. Communist Party of Greece", "1. Portuguese Communist Party"), encoding="utf-8")
+    _ingest(str(folder), db=db)
+    signers = sqlite3.connect(db).execute("SELECT org_id FROM statement_signers").fetchall()
+    assert len(signers) == 1 and "portug" in signers[0][0]

@@ -396,6 +396,7 @@ TABLE_NOTES: dict[str, str] = {
     "signatures": "An organisation issuing or signing a document, with the name as written and where.",
     "statement_signers": "Each organisation that signed a statement, once, whatever the number of its copies.",
     "cosignatures": "Pairs of organisations and the number of statements both signed: the co-signature network.",
+    "org_statements": "Each statement an organisation signed or issued, with the statement's date.",
     "persons": "People named in documents, one row per person across documents.",
     "mentions": "A person named in one document, with the role and organisation the text gives.",
     "demands": "Demands a document makes, by code, with the sentence that makes them.",
@@ -488,6 +489,12 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "org_a": "One organisation of the pair (the smaller id).",
         "org_b": "The other organisation of the pair.",
         "statements": "Statements both signed.",
+    },
+    "org_statements": {
+        "org_id": "The organisation (organizations.id).",
+        "statement_id": "A statement it signed or issued (statements.id).",
+        "year": "The statement's year.",
+        "date": "The statement's date.",
     },
     "persons": {
         "id": "Person id: the surname's spelling-blind key and the first initial.",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, or_, select, text, union
+from sqlalchemy import Engine, and_, case, func, or_, select, text
 
 from solidarity_atlas.store.schema import (
     claims,
@@ -20,6 +20,7 @@ from solidarity_atlas.store.schema import (
     inputs,
     mentions,
     org_names,
+    org_statements,
     organizations,
     persons,
     signatures,
@@ -116,31 +117,31 @@ def org_profile(engine: Engine, org_id: str, top: int = 10, listed: int = 100) -
         if org is None:
             return None
         aliases = sorted(c.execute(select(org_names.c.name).where(org_names.c.org_id == org_id)).scalars())
-        # Signed (statement_signers) or issued (an issuer signature on one of its documents).
-        issued = (select(documents.c.statement_id).join(signatures, signatures.c.document_id == documents.c.id)
-                  .where(signatures.c.org_id == org_id, signatures.c.role == "issuer"))
-        signed = select(statement_signers.c.statement_id).where(statement_signers.c.org_id == org_id)
-        # A union, not an OR of two IN lists: each side is read from its index, the statements by their keys.
-        both = union(signed, issued).subquery()
-        mine = select(statements.c.id, statements.c.title, statements.c.date, statements.c.year,
-                      statements.c.doc_type).join(both, statements.c.id == both.c[0])
-        ids = mine.subquery()
-        # Counts, years and the first and last dates in one pass over the organisation's statements.
-        years = c.execute(select(ids.c.year, func.count(), func.min(ids.c.date), func.max(ids.c.date))
-                          .group_by(ids.c.year).order_by(ids.c.year)).all()
+        # Read from the organisation's own index (org_statements): a handful of rows per year, the latest first.
+        years = c.execute(select(org_statements.c.year, func.count(), func.min(org_statements.c.date),
+                                 func.max(org_statements.c.date))
+                          .where(org_statements.c.org_id == org_id)
+                          .group_by(org_statements.c.year).order_by(org_statements.c.year)).all()
         total = sum(n for _, n, _, _ in years)
         by_year = {year: n for year, n, _, _ in years if year is not None}
         first = min((low for _, _, low, _ in years if low), default=None)
         last = max((high for _, _, _, high in years if high), default=None)
-        rows = c.execute(mine.order_by(statements.c.date.desc(), statements.c.id.desc()).limit(listed)).all()
-        signed_ids = set(c.execute(signed.where(statement_signers.c.statement_id.in_([r.id for r in rows])))
-                         .scalars())
-        issued_ids = set(c.execute(issued.where(documents.c.statement_id.in_([r.id for r in rows]))).scalars())
+        latest = (select(org_statements.c.statement_id).where(org_statements.c.org_id == org_id)
+                  .order_by(org_statements.c.date.desc(), org_statements.c.statement_id.desc()).limit(listed))
+        rows = c.execute(select(statements.c.id, statements.c.title, statements.c.date, statements.c.doc_type)
+                         .where(statements.c.id.in_(latest.scalar_subquery()))
+                         .order_by(statements.c.date.desc(), statements.c.id.desc())).all()
+        shown = [r.id for r in rows]
+        roles: dict[int, set[str]] = {}
         sources: dict[int, list[str]] = {}
-        for statement_id, source in c.execute(select(documents.c.statement_id, documents.c.source)
-                                              .where(documents.c.statement_id.in_([r.id for r in rows]))
-                                              .order_by(documents.c.id)):
-            sources.setdefault(statement_id, []).append(source)
+        for statement_id, source, role in c.execute(
+                select(documents.c.statement_id, documents.c.source, signatures.c.role)
+                .join(signatures, signatures.c.document_id == documents.c.id)
+                .where(documents.c.statement_id.in_(shown), signatures.c.org_id == org_id)
+                .order_by(documents.c.id)):
+            roles.setdefault(statement_id, set()).add(role)
+            if source not in sources.setdefault(statement_id, []):
+                sources[statement_id].append(source)
         other = case((cosignatures.c.org_a == org_id, cosignatures.c.org_b), else_=cosignatures.c.org_a)
         co = c.execute(
             select(other.label("org_id"), organizations.c.name, organizations.c.country,
@@ -150,8 +151,7 @@ def org_profile(engine: Engine, org_id: str, top: int = 10, listed: int = 100) -
             .order_by(cosignatures.c.statements.desc(), other).limit(top)
         ).all()
     items = [{"statement": r.id, "date": r.date, "title": r.title, "doc_type": r.doc_type,
-              "roles": [role for role, ids_ in (("issuer", issued_ids), ("signatory", signed_ids)) if r.id in ids_],
-              "sources": sources.get(r.id, [])} for r in reversed(rows)]
+              "roles": sorted(roles.get(r.id, ())), "sources": sources.get(r.id, [])} for r in reversed(rows)]
     return {
         "org_id": org_id, "name": org["name"], "country": org["country"], "kind": org["kind"],
         "registry": bool(org["registry"]), "aliases": aliases, "statement_count": total, "statements": items,

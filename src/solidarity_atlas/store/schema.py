@@ -144,6 +144,18 @@ cosignatures = Table(
     Column("statements", Integer, nullable=False),
 )
 
+# Every statement an organisation signed or issued, with the statement's date: an organisation's profile (by year,
+# first and last, the latest statements) is read from these two indexes, whatever the size of the atlas.
+org_statements = Table(
+    "org_statements", metadata,
+    Column("org_id", ForeignKey("organizations.id"), primary_key=True),
+    Column("statement_id", ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("year", Integer),
+    Column("date", String(10)),
+    Index("ix_org_statements_org_id_year_date", "org_id", "year", "date"),
+    Index("ix_org_statements_org_id_date", "org_id", "date"),
+)
+
 persons = Table(
     "persons", metadata,
     Column("id", String(120), primary_key=True),
@@ -199,4 +211,4 @@ claims = Table(
 )
 
 TABLES = ("statements", "documents", "inputs", "lsh_bands", "organizations", "org_names", "signatures",
-          "statement_signers", "cosignatures", "persons", "mentions", "demands", "events", "claims")
+          "statement_signers", "cosignatures", "org_statements", "persons", "mentions", "demands", "events", "claims")

@@ -37,6 +37,7 @@ from solidarity_atlas.store.schema import (
     mentions,
     metadata,
     org_names,
+    org_statements,
     organizations,
     persons,
     signatures,
@@ -548,8 +549,8 @@ def sync_signers(connection: Connection, statement_ids: Iterable[int]) -> None:
         have = set(connection.execute(
             select(statement_signers.c.org_id).where(statement_signers.c.statement_id == statement_id)).scalars())
         added, removed = want - have, have - want
-        if removed:
-            fewer = [{"a": a, "b": b} for a, b in _pairs(removed, have)]
+        fewer = [{"a": a, "b": b} for a, b in _pairs(removed, have)]
+        if fewer:  # (an organisation that signed alone leaves no pair)
             connection.execute(update(cosignatures).where(cosignatures.c.org_a == bindparam("a"),
                                                           cosignatures.c.org_b == bindparam("b"))
                                .values(statements=cosignatures.c.statements - 1), fewer)
@@ -557,13 +558,34 @@ def sync_signers(connection: Connection, statement_ids: Iterable[int]) -> None:
                                                           cosignatures.c.org_a.in_(removed)))
             connection.execute(delete(cosignatures).where(cosignatures.c.statements <= 0,
                                                           cosignatures.c.org_b.in_(removed)))
+        if removed:
             connection.execute(delete(statement_signers).where(statement_signers.c.statement_id == statement_id,
                                                                statement_signers.c.org_id.in_(removed)))
         if added:
             connection.execute(insert(statement_signers),
                                [{"statement_id": statement_id, "org_id": org} for org in sorted(added)])
             more = [{"org_a": a, "org_b": b, "statements": 1} for a, b in _pairs(added, want)]
-            connection.execute(_more_cosignatures(connection.dialect.name), more)
+            if more:  # a statement with one signatory makes no pair
+                connection.execute(_more_cosignatures(connection.dialect.name), more)
+        _sync_org_statements(connection, statement_id)
+
+
+def _sync_org_statements(connection: Connection, statement_id: int) -> None:
+    """``org_statements`` of one statement: every organisation that signed or issued one of its copies."""
+    want = set(connection.execute(
+        select(signatures.c.org_id).distinct().join(documents, documents.c.id == signatures.c.document_id)
+        .where(documents.c.statement_id == statement_id)).scalars())
+    have = set(connection.execute(
+        select(org_statements.c.org_id).where(org_statements.c.statement_id == statement_id)).scalars())
+    if have - want:
+        connection.execute(delete(org_statements).where(org_statements.c.statement_id == statement_id,
+                                                        org_statements.c.org_id.in_(have - want)))
+    if want - have:
+        when = connection.execute(select(statements.c.year, statements.c.date)
+                                  .where(statements.c.id == statement_id)).first()
+        year, day = (when.year, when.date) if when else (None, None)
+        connection.execute(insert(org_statements), [
+            {"org_id": org, "statement_id": statement_id, "year": year, "date": day} for org in sorted(want - have)])
 
 
 def _pairs(some: set[str], others: set[str]) -> list[tuple[str, str]]:
