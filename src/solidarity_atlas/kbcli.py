@@ -153,7 +153,8 @@ def search_command(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1000, help="Most results shown.")] = 20,
     as_json: JsonOption = False,
 ) -> None:
-    """Full-text search over the stored documents, best matches first, with snippets.
+    """Full-text search over the stored documents, best matches first (the latest first for words found in more
+    than 5,000 documents), with snippets.
 
     Example: solidarity search Zhanaozen
     """

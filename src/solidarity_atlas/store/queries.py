@@ -29,6 +29,7 @@ from solidarity_atlas.store.schema import (
 )
 
 SNIPPET_WORDS = 16
+RANKED_MATCHES = 5_000  # up to this many matches are ranked by relevance (bm25); beyond, the latest come first
 
 
 def stats(engine: Engine) -> dict[str, int]:
@@ -68,12 +69,17 @@ def search(engine: Engine, query: str, limit: int = 20) -> list[dict[str, Any]]:
         return []
     with engine.connect() as c:
         if c.dialect.name == "sqlite":
+            terms = fts_query(query)
+            # Ranking scores every match: for a word found in most of the atlas, the latest documents instead.
+            common = c.execute(text("SELECT rowid FROM documents_fts WHERE documents_fts MATCH :q LIMIT 1 OFFSET :n"),
+                               {"q": terms, "n": RANKED_MATCHES}).first() is not None
+            order = "documents_fts.rowid DESC" if common else "rank"
             rows = c.execute(text(
                 "SELECT d.id, d.title, d.date, d.doc_type, d.source, d.statement_id, "
                 "snippet(documents_fts, 1, '[', ']', '…', :words) AS snippet "
                 "FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid "
-                "WHERE documents_fts MATCH :q ORDER BY rank LIMIT :limit"
-            ), {"q": fts_query(query), "limit": limit, "words": SNIPPET_WORDS}).mappings().all()
+                f"WHERE documents_fts MATCH :q ORDER BY {order} LIMIT :limit"
+            ), {"q": terms, "limit": limit, "words": SNIPPET_WORDS}).mappings().all()
         elif c.dialect.name == "postgresql":
             rows = c.execute(text(
                 "SELECT id, title, date, doc_type, source, statement_id, "
@@ -134,14 +140,20 @@ def org_profile(engine: Engine, org_id: str, top: int = 10, listed: int = 100) -
         shown = [r.id for r in rows]
         roles: dict[int, set[str]] = {}
         sources: dict[int, list[str]] = {}
-        for statement_id, source, role in c.execute(
-                select(documents.c.statement_id, documents.c.source, signatures.c.role)
-                .join(signatures, signatures.c.document_id == documents.c.id)
-                .where(documents.c.statement_id.in_(shown), signatures.c.org_id == org_id)
-                .order_by(documents.c.id)):
-            roles.setdefault(statement_id, set()).add(role)
-            if source not in sources.setdefault(statement_id, []):
-                sources[statement_id].append(source)
+        # The copies of those statements first, then this organisation's signatures on them: two small look-ups
+        # (one join would walk every signature of a prolific organisation).
+        copies = c.execute(select(documents.c.id, documents.c.statement_id, documents.c.source)
+                           .where(documents.c.statement_id.in_(shown)).order_by(documents.c.id)).all()
+        statement_of = {d.id: d.statement_id for d in copies}
+        for d in copies:
+            sources.setdefault(d.statement_id, []).append(d.source)
+        # The organisation is picked out here, not in SQL: given its id, SQLite would walk that organisation's
+        # whole index instead of the few documents' signatures.
+        for document_id, role, signer in c.execute(select(signatures.c.document_id, signatures.c.role,
+                                                          signatures.c.org_id)
+                                                   .where(signatures.c.document_id.in_(list(statement_of)))):
+            if signer == org_id:
+                roles.setdefault(statement_of[document_id], set()).add(role)
         other = case((cosignatures.c.org_a == org_id, cosignatures.c.org_b), else_=cosignatures.c.org_a)
         co = c.execute(
             select(other.label("org_id"), organizations.c.name, organizations.c.country,
