@@ -238,8 +238,7 @@ class Writer:
             self._dropped |= _drop_orphan(connection, old.document_id)
 
     def _old_input(self, connection: Connection, uri: str) -> Any:
-        return connection.execute(select(inputs.c.status, inputs.c.reason, inputs.c.content_hash, inputs.c.document_id)
-                                  .where(inputs.c.uri == uri)).first()
+        return connection.execute(_OLD_INPUT, {"uri": uri}).first()
 
     def _quarantine(self, connection: Connection, item: Failed) -> str:
         old = self._old_input(connection, item.uri)
@@ -258,7 +257,7 @@ class Writer:
         page, record = item.page, item.record
         signers = copies.signatory_signature([org.org_id for org in record.signatories])
         old = self._old_input(connection, item.uri)
-        known = connection.execute(select(documents.c.id).where(documents.c.content_hash == page.sha256)).first()
+        known = connection.execute(_KNOWN_DOCUMENT, {"hash": page.sha256}).first()
         if known is not None:
             if old is not None and old.document_id == known.id:
                 return "unchanged"
@@ -273,7 +272,7 @@ class Writer:
             "statement_id": self._statement(connection, record, item.signature, pending, signers),
             **self._metadata(record),
         }
-        document_id = _new_id(connection, insert(documents).values(row))
+        document_id = _new_id(connection, _INSERT_DOCUMENT, row)
         self._touched.add(row["statement_id"])
         self.write_extraction(connection, document_id, record, pending)
         if item.signature:
@@ -389,7 +388,7 @@ class Writer:
                     years.setdefault(date[:4] if date else None, []).append(event)
                 event[1], event[2] = changes.get("date", known_date), changes.get("place", known_place)
             return int(event_id)
-        event_id = _new_id(connection, insert(events).values(type=kind, date=date, place=place, country=country))
+        event_id = _new_id(connection, _INSERT_EVENT, {"type": kind, "date": date, "place": place, "country": country})
         years.setdefault(date[:4] if date else None, []).append([event_id, date, place])
         return event_id
 
@@ -404,10 +403,10 @@ class Writer:
             connection.execute(update(statements).where(statements.c.id == found)
                                .values(copies=statements.c.copies + 1))
             return found
-        return _new_id(connection, insert(statements).values(
-            title=record.title, date=record.date, year=int(record.date[:4]) if record.date else None,
-            doc_type=record.doc_type, copies=1,
-        ))
+        return _new_id(connection, _INSERT_STATEMENT, {
+            "title": record.title, "date": record.date, "year": int(record.date[:4]) if record.date else None,
+            "doc_type": record.doc_type, "copies": 1,
+        })
 
     def rewrite(self, batch: Iterable[tuple[int, Record]]) -> int:
         """Replace what was extracted from stored documents (re-extraction); their ids and statements stay."""
@@ -436,8 +435,8 @@ class Writer:
         return done
 
 
-def _new_id(connection: Connection, statement: Any) -> int:
-    key = connection.execute(statement).inserted_primary_key
+def _new_id(connection: Connection, statement: Any, values: dict[str, Any]) -> int:
+    key = connection.execute(statement, values).inserted_primary_key
     assert key is not None
     return int(key[0])
 
@@ -448,14 +447,7 @@ def _text_copy(connection: Connection, signature: tuple[bytes, list[int]] | None
     if signature is None:
         return None
     minhash, bands = signature
-    candidates = (select(lsh_bands.c.document_id)
-                  # OR of (band, hash) pairs, not a row-value IN: SQLite answers each pair from the index
-                  .where(or_(*(and_(lsh_bands.c.band == b, lsh_bands.c.hash == h) for b, h in enumerate(bands))))
-                  .group_by(lsh_bands.c.document_id)
-                  .having(func.count() >= MIN_SHARED_BANDS)
-                  .order_by(func.count().desc()).limit(MAX_COPY_CANDIDATES))
-    rows = connection.execute(select(documents.c.minhash, documents.c.statement_id)
-                              .where(documents.c.id.in_(candidates.scalar_subquery()))).fetchall()
+    rows = connection.execute(_copy_candidates(), {f"h{i}": h for i, h in enumerate(bands)}).fetchall()
     best = max(((copies.similarity(minhash, r.minhash), r.statement_id) for r in rows if r.minhash), default=None)
     if best is not None and best[0] >= copies.COPY_SIMILARITY and best[1] is not None:
         return int(best[1])
@@ -471,15 +463,9 @@ def _translation(connection: Connection, record: Record, signers: tuple[bytes, l
 
     day = date.fromisoformat(record.date)
     window = timedelta(days=copies.TRANSLATION_DAYS)
-    bands = or_(*(and_(lsh_bands.c.band == copies.SIGNER_BANDS + b, lsh_bands.c.hash == h)
-                  for b, h in enumerate(signers[1])))
-    candidates = connection.execute(
-        select(documents.c.id, documents.c.statement_id)
-        .where(documents.c.id.in_(select(lsh_bands.c.document_id).where(bands).scalar_subquery()),
-               documents.c.date.between((day - window).isoformat(), (day + window).isoformat()),
-               ~documents.c.languages.like(f"{record.languages[0]}%"))
-        .limit(MAX_COPY_CANDIDATES)
-    ).all()
+    candidates = connection.execute(_translation_candidates(), {
+        **{f"h{i}": h for i, h in enumerate(signers[1])}, "low": (day - window).isoformat(),
+        "high": (day + window).isoformat(), "language": f"{record.languages[0]}%"}).all()
     own = {org.org_id for org in record.signatories}
     for other, statement_id in candidates:
         theirs = set(connection.execute(select(signatures.c.org_id).where(
@@ -543,11 +529,8 @@ def sync_signers(connection: Connection, statement_ids: Iterable[int]) -> None:
     """Bring ``statement_signers`` and the pair counts of ``cosignatures`` in step with the signatures of the
     statements' documents (a new copy may add signatories, a removed one take some away)."""
     for statement_id in statement_ids:
-        want = set(connection.execute(
-            select(signatures.c.org_id).distinct().join(documents, documents.c.id == signatures.c.document_id)
-            .where(documents.c.statement_id == statement_id, signatures.c.role == "signatory")).scalars())
-        have = set(connection.execute(
-            select(statement_signers.c.org_id).where(statement_signers.c.statement_id == statement_id)).scalars())
+        want = set(connection.execute(_SIGNERS_WANTED, {"statement": statement_id}).scalars())
+        have = set(connection.execute(_SIGNERS_KEPT, {"statement": statement_id}).scalars())
         added, removed = want - have, have - want
         fewer = [{"a": a, "b": b} for a, b in _pairs(removed, have)]
         if fewer:  # (an organisation that signed alone leaves no pair)
@@ -572,17 +555,13 @@ def sync_signers(connection: Connection, statement_ids: Iterable[int]) -> None:
 
 def _sync_org_statements(connection: Connection, statement_id: int) -> None:
     """``org_statements`` of one statement: every organisation that signed or issued one of its copies."""
-    want = set(connection.execute(
-        select(signatures.c.org_id).distinct().join(documents, documents.c.id == signatures.c.document_id)
-        .where(documents.c.statement_id == statement_id)).scalars())
-    have = set(connection.execute(
-        select(org_statements.c.org_id).where(org_statements.c.statement_id == statement_id)).scalars())
+    want = set(connection.execute(_ORGS_WANTED, {"statement": statement_id}).scalars())
+    have = set(connection.execute(_ORGS_KEPT, {"statement": statement_id}).scalars())
     if have - want:
         connection.execute(delete(org_statements).where(org_statements.c.statement_id == statement_id,
                                                         org_statements.c.org_id.in_(have - want)))
     if want - have:
-        when = connection.execute(select(statements.c.year, statements.c.date)
-                                  .where(statements.c.id == statement_id)).first()
+        when = connection.execute(_STATEMENT_DATE, {"statement": statement_id}).first()
         year, day = (when.year, when.date) if when else (None, None)
         connection.execute(insert(org_statements), [
             {"org_id": org, "statement_id": statement_id, "year": year, "date": day} for org in sorted(want - have)])
@@ -608,3 +587,43 @@ def drop_empty_events(connection: Connection) -> None:
 def blocks_json(page: Page) -> str:
     return json.dumps([[b.start, b.end, b.kind, b.level, b.drop, b.container] for b in page.blocks],
                       separators=(",", ":"))
+
+
+# Statements the writer runs for every document, built once (building and cache-keying a statement costs SQLAlchemy
+# more than SQLite takes to run it).
+_OLD_INPUT = select(inputs.c.status, inputs.c.reason, inputs.c.content_hash, inputs.c.document_id).where(
+    inputs.c.uri == bindparam("uri"))
+_KNOWN_DOCUMENT = select(documents.c.id).where(documents.c.content_hash == bindparam("hash"))
+_INSERT_DOCUMENT = insert(documents)
+_INSERT_EVENT = insert(events)
+_INSERT_STATEMENT = insert(statements)
+_SIGNERS_WANTED = (select(signatures.c.org_id).distinct().join(documents, documents.c.id == signatures.c.document_id)
+                   .where(documents.c.statement_id == bindparam("statement"), signatures.c.role == "signatory"))
+_SIGNERS_KEPT = select(statement_signers.c.org_id).where(statement_signers.c.statement_id == bindparam("statement"))
+_ORGS_WANTED = (select(signatures.c.org_id).distinct().join(documents, documents.c.id == signatures.c.document_id)
+                .where(documents.c.statement_id == bindparam("statement")))
+_ORGS_KEPT = select(org_statements.c.org_id).where(org_statements.c.statement_id == bindparam("statement"))
+_STATEMENT_DATE = select(statements.c.year, statements.c.date).where(statements.c.id == bindparam("statement"))
+
+
+def _band_match(first: int) -> Any:
+    """(band, hash) of any of a signature's bands, bound as h0, h1...: an OR SQLite answers from the index."""
+    return or_(*(and_(lsh_bands.c.band == first + i, lsh_bands.c.hash == bindparam(f"h{i}"))
+                 for i in range(copies.BANDS)))
+
+
+@cache
+def _copy_candidates() -> Any:
+    candidates = (select(lsh_bands.c.document_id).where(_band_match(0)).group_by(lsh_bands.c.document_id)
+                  .having(func.count() >= MIN_SHARED_BANDS).order_by(func.count().desc()).limit(MAX_COPY_CANDIDATES))
+    return select(documents.c.minhash, documents.c.statement_id).where(documents.c.id.in_(candidates.scalar_subquery()))
+
+
+@cache
+def _translation_candidates() -> Any:
+    return (select(documents.c.id, documents.c.statement_id)
+            .where(documents.c.id.in_(select(lsh_bands.c.document_id).where(_band_match(copies.SIGNER_BANDS))
+                                      .scalar_subquery()),
+                   documents.c.date.between(bindparam("low"), bindparam("high")),
+                   ~documents.c.languages.like(bindparam("language")))
+            .limit(MAX_COPY_CANDIDATES))
