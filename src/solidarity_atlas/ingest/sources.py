@@ -803,16 +803,20 @@ class _Run:
         self.seen_urls.add(key)
         return True
 
+    def _fetch_checked(self, url: str) -> FetchResult | SourceItem:
+        """The response for an http(s) URL, or the error item saying why there is none."""
+        _target, problem = _http_url(url)
+        if problem is not None:
+            return _error(url, problem, group=_host_of(url))
+        result = self._fetcher().fetch(url)
+        return _fetch_error(url, result) if result.error is not None else result
+
     def url_input(self, url: str) -> Iterator[SourceItem]:
         if not self._first_time(url):
             return
-        _target, problem = _http_url(url)
-        if problem is not None:
-            yield _error(url, problem, group=_host_of(url))
-            return
-        result = self._fetcher().fetch(url)
-        if result.error is not None:
-            yield _fetch_error(url, result)
+        result = self._fetch_checked(url)
+        if isinstance(result, SourceItem):
+            yield result
             return
         root, problem = _listing_root(result, self._fetcher().max_bytes)
         if problem is not None:
@@ -874,13 +878,9 @@ class _Run:
                 continue
             if not self._first_time(loc):
                 continue
-            _target, problem = _http_url(loc)
-            if problem is not None:
-                yield _error(loc, problem, group=_host_of(loc))
-                continue
-            child = self._fetcher().fetch(loc)
-            if child.error is not None:
-                yield _fetch_error(loc, child)
+            child = self._fetch_checked(loc)
+            if isinstance(child, SourceItem):
+                yield child
                 continue
             child_root, problem = _listing_root(child, self._fetcher().max_bytes)
             if child_root is None or _local(child_root) not in SITEMAP_ROOTS:
