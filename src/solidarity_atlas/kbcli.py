@@ -301,19 +301,113 @@ def serve_command(
     host: Annotated[str, typer.Option(
         "--host", help="Address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 every interface.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    admin_token_file: Annotated[Path | None, typer.Option(
+        "--admin-token-file", help="File whose first line is the admin token (at least 16 characters), which may "
+                                   "make corrections: 'Authorization: Bearer <token>' on the API, or the name "
+                                   "'admin' and the token as password on /login. Default: $SOLIDARITY_ADMIN_TOKEN."
+    )] = None,
+    secure_cookies: Annotated[bool | None, typer.Option(
+        "--secure-cookies/--no-secure-cookies",
+        help="Mark the session cookie Secure even on plain HTTP, as behind a proxy that adds HTTPS (default: "
+             "$SOLIDARITY_SECURE_COOKIES, else only on HTTPS).")] = None,
 ) -> None:
-    """Serve the knowledge base as a read-only website and JSON API.
+    """Serve the knowledge base as a website and JSON API, with curation for those signed in.
 
     Pages for statements, organisations, countries, persons, events, the co-signature network and timelines work
-    without JavaScript; the same data is JSON under /api/v1, described at /openapi.json. To publish it, put it
-    behind a reverse proxy that adds HTTPS.
+    without JavaScript; the same data is JSON under /api/v1, described at /openapi.json. Curators sign in at /login
+    (users of 'solidarity user add', or the admin token) to merge, split, alias and rename organisations, fix
+    signatories and mark documents as not statements; each correction is written to the judgements file and the
+    audit log. With no admin token and no user, the site is read-only. To publish it, put it behind a reverse
+    proxy that adds HTTPS.
 
-    Example: solidarity serve --db atlas.db
+    Example: solidarity serve --db atlas.db --admin-token-file ~/.atlas-token
     """
     import uvicorn
 
     from solidarity_atlas.web.app import create_app
+    from solidarity_atlas.web.auth import AuthError, read_token_file, users_exist
 
     engine = open_db(db)
-    _say(f"serving {engine.url.render_as_string(hide_password=True)} at http://{host}:{port}/")
-    uvicorn.run(create_app(engine=engine), host=host, port=port, server_header=False)
+    try:
+        token = read_token_file(str(admin_token_file.expanduser())) if admin_token_file else None
+        application = create_app(engine=engine, admin_token=token, secure_cookies=secure_cookies)
+    except AuthError as exc:
+        _fail(str(exc), 2)
+        raise  # unreachable: _fail exits
+    editors = " and ".join((["admin token"] if application.state.auth.config.admin_token else [])
+                           + (["users"] if users_exist(engine) else []))
+    _say(f"serving {engine.url.render_as_string(hide_password=True)} at http://{host}:{port}/ "
+         f"({'curation by ' + editors if editors else 'read-only: no admin token or user'})")
+    uvicorn.run(application, host=host, port=port, server_header=False)
+
+
+user_app = typer.Typer(
+    help="Users who may sign in to 'solidarity serve' and make corrections (passwords kept as argon2id hashes).",
+    no_args_is_help=True,
+)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="The name to sign in with: letters, digits and . _ @ - (not 'admin').")],
+    db: DbOption = None,
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the password from the first line of standard input instead of asking twice.")
+    ] = False,
+) -> None:
+    """Add a user; the password is asked twice (hidden), or read from standard input.
+
+    Example: solidarity user add maria --db atlas.db
+    """
+    import sys
+
+    from solidarity_atlas.web.auth import AuthError, add_user, check_new_user
+
+    engine = open_db(db, must_exist=False)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        check_new_user(name, password)
+        add_user(engine, name, password)
+    except AuthError as exc:
+        _fail(str(exc))
+    _say(f"added user {name}")
+
+
+@user_app.command("list")
+def user_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List the users, when each was added and how many sessions each has open.
+
+    Example: solidarity user list --db atlas.db
+    """
+    from solidarity_atlas.web.auth import list_users
+
+    rows = list_users(open_db(db))
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("name", "added", "open sessions", title=f"{len(rows)} users")
+    for row in rows:
+        table.add_row(row["name"], row["created_at"], str(row["sessions"]))
+    Console().print(table)
+
+
+@user_app.command("remove")
+def user_remove(
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    db: DbOption = None,
+) -> None:
+    """Remove a user and end their sessions (their judgements and audit entries stay).
+
+    Example: solidarity user remove maria --db atlas.db
+    """
+    from solidarity_atlas.web.auth import AuthError, remove_user
+
+    try:
+        remove_user(open_db(db), name)
+    except AuthError as exc:
+        _fail(str(exc))
+    _say(f"removed user {name}")

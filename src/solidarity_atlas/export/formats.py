@@ -402,6 +402,9 @@ TABLE_NOTES: dict[str, str] = {
     "demands": "Demands a document makes, by code, with the sentence that makes them.",
     "events": "Happenings (strikes, arrests, rallies...) reported by one document or several.",
     "claims": "What one document says of one event: its figure and date, and the sentence it is said in.",
+    "users": "Curators who may sign in to the web application (password hashes: never published).",
+    "sessions": "Signed-in sessions of the web application.",
+    "audit_log": "Every change made and every sign-in tried in the web application.",
 }
 
 _OFFSETS = "Offset in documents.text where the quoted span {}."
@@ -535,6 +538,29 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
         "quote": "The sentence reporting it.",
         **_SPAN,
     },
+    "users": {
+        "id": "User id.",
+        "name": "The name a curator signs in with.",
+        "password_hash": "The password's argon2id hash.",
+        "created_at": "When the user was added, UTC.",
+    },
+    "sessions": {
+        "id": "SHA-256 of the session cookie.",
+        "who": "The user's name, or admin-token.",
+        "csrf": "The token the session's forms send back.",
+        "credential": "For an admin-token session, the SHA-256 of the token.",
+        "client": "The address it was opened from.",
+        "created_at": "When it was opened, UTC.",
+        "expires_at": "When it ends, UTC.",
+    },
+    "audit_log": {
+        "id": "Entry id.",
+        "at": "When, UTC.",
+        "who": "The user's name, admin-token, or the name tried at a failed sign-in.",
+        "client": "The client's address.",
+        "operation": "merge, split, alias, rename, signatory, not_statement, login, login_failed, logout...",
+        "judgement": "The judgement written, as JSON.",
+    },
 }
 
 TABLE_SETTINGS: dict[str, dict[str, Any]] = {
@@ -549,6 +575,10 @@ TABLE_SETTINGS: dict[str, dict[str, Any]] = {
     "persons": {"label_column": "name", "sort": "name"},
     "demands": {"facets": ["code"]},
     "events": {"sort_desc": "date", "facets": ["type", "country"]},
+    # The web application's accounts: hidden from the table list (publish an export rather than this database).
+    "users": {"hidden": True},
+    "sessions": {"hidden": True},
+    "audit_log": {"hidden": True},
 }
 
 INTERNAL_TABLES = ("alembic_version",)  # the schema's migration stamp, hidden in the browser

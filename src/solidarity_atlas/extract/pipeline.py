@@ -100,6 +100,22 @@ class DocType:
         ctx.record.doc_type = found
 
 
+class NotAStatement:
+    """A person's judgement that the document is no statement at all (``judgements.jsonl``, keyed by the hash of
+    its bytes): its kind becomes ``other``, so the extractors after this one read no signatories, persons, demands
+    or events from it."""
+
+    name = "not_statement"
+    fills: tuple[str, ...] = ("doc_type",)
+
+    def match(self, ctx: Context) -> bool:
+        return ctx.resolver.judgements.not_statement(ctx.page.sha256)
+
+    def annotate(self, ctx: Context, found: bool) -> None:
+        if found:
+            ctx.record.doc_type = "other"
+
+
 class DateAndPlace:
     name = "date_place"
     fills: tuple[str, ...] = ("date", "place")
@@ -150,11 +166,14 @@ class Signatories:
     def annotate(self, ctx: Context, found: list[signatories.Item]) -> None:
         if ctx.record.doc_type == "declaration" and sum(not i.inline for i in found) >= 2:
             ctx.record.doc_type = "joint_statement"  # several organisations sign it
-        resolve = ctx.resolver.resolve
         here = place_country(ctx.record.place)
-        ctx.record.signatories = [resolve(item.raw, here).org for item in found]
+        # A person's judgement about a signature of this document (another organisation, or none) is applied
+        # here; the flags describe the list as written.
+        resolved = [(item, ctx.resolver.in_document(ctx.page.sha256, item.raw, here)) for item in found]
+        kept = [(item, org) for item, org in resolved if org is not None]
+        ctx.record.signatories = [org for _, org in kept]
         ctx.record.flags.extend(signatories.flags(found))
-        for i, item in enumerate(found):
+        for i, (item, _) in enumerate(kept):
             ctx.record.evidence[f"signatories.{i}"] = Span(item.raw, item.start, item.end)
 
 
@@ -198,12 +217,11 @@ class Issuers:
         return None
 
     def annotate(self, ctx: Context, found: list[Span]) -> None:
-        resolve = ctx.resolver.resolve
         here = place_country(ctx.record.place)
         seen: set[str] = set()
         for span in found:
-            org = resolve(issuers.without_ordinal(span.text.strip()), here).org
-            if org.org_id not in seen:
+            org = ctx.resolver.in_document(ctx.page.sha256, issuers.without_ordinal(span.text.strip()), here)
+            if org is not None and org.org_id not in seen:
                 seen.add(org.org_id)
                 ctx.record.issuers.append(org)
 
@@ -264,7 +282,8 @@ class Events:
 
 
 PIPELINE: tuple[Extractor[Any], ...] = (
-    Languages(), Title(), DocType(), DateAndPlace(), Signatories(), Issuers(), Persons(), Demands(), Events(),
+    Languages(), Title(), DocType(), NotAStatement(), DateAndPlace(), Signatories(), Issuers(), Persons(), Demands(),
+    Events(),
 )
 
 

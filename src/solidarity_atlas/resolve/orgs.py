@@ -61,6 +61,17 @@ class Resolver:
             self._cache[key] = found
         return found
 
+    def in_document(self, document: str, raw: str, context_country: str | None = None) -> Org | None:
+        """The organisation ``raw`` names in the document whose hash is ``document``: a person's judgement about
+        that very signature first (None when it names no signatory), else :meth:`resolve`'s answer."""
+        fix = self.judgements.signatory(document, raw) if self.judgements.signatories else None
+        if fix is None:
+            return self.resolve(raw, context_country).org
+        if fix["org_id"] is None:
+            return None
+        target = str(fix["org_id"])
+        return self._finish(raw, target, fix.get("name") or target, fix.get("country"), "judgement").org
+
     def _resolve(self, raw: str, context_country: str | None) -> Resolution:
         if context_country is not None:
             known = self.resolve(raw)  # the context only matters for an organisation the registry lacks
@@ -206,7 +217,7 @@ def same_words(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _resolver(path: str, stamp: float) -> Resolver:
+def _resolver(path: str, stamp: tuple[int, int]) -> Resolver:
     return Resolver(registry_copy(), judgements_mod.load(Path(path)))
 
 
@@ -218,9 +229,13 @@ def registry_copy() -> Registry:
 
 
 def resolver() -> Resolver:
-    """The resolver with the current judgements (reloaded when the file changes)."""
+    """The resolver with the current judgements (reloaded when the file changes).
+
+    The file is known by its modification time and its size: two judgements appended within one tick of the
+    file system's clock (a few milliseconds, as a curator in the web application may) still change the size."""
     path = settings.judgements_path()
-    stamp = path.stat().st_mtime if path.exists() else 0.0
+    found = path.stat() if path.exists() else None
+    stamp = (found.st_mtime_ns, found.st_size) if found else (0, 0)
     return _resolver(str(path), stamp)
 
 

@@ -576,8 +576,9 @@ def get_country(engine: DB, code: CountryCode) -> Any:
 def search(request: Request, engine: DB, filters: Filters,
            q: Annotated[str, Query(max_length=500, description="Words that must all appear.")] = "",
            limit: Limit = DEFAULT_LIMIT, offset: Offset = 0, fmt: Format = "json") -> Any:
-    """Documents with every word of ``q`` (every document, newest first, without ``q``), best first, each with a
-    snippet and the offsets of the words found in it; facets count the first matches."""
+    """Documents with every word of ``q`` (every document, newest first, without ``q``), best first (the latest
+    first when the words are in more than 5,000 documents), each with a snippet and the offsets of the words found
+    in it; facets count the first 1,000 matches."""
     found = data.search(engine, q, filters, limit, offset, facets=fmt == "json")
     hits = search_hits(found["items"])
     return page(request, SearchResults, hits, found["total"], limit, offset, fmt, "search", query=q,

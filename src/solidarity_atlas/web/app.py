@@ -1,11 +1,13 @@
-"""The web application: a read-only website and JSON API over one knowledge base.
+"""The web application: a website and JSON API over one knowledge base, with curation for those signed in.
 
 :func:`create_app` builds it; ``solidarity serve`` runs it with uvicorn.
-Every route is a GET.  Everything shown comes from scraped documents and is
-treated as hostile: templates autoescape, the Content-Security-Policy allows
-only the project's own scripts and styles (no inline script or style), SQL
-is SQLAlchemy Core with bound parameters, the API is rate-limited per client
-address, and an error never shows a traceback to the client (it is logged).
+Reading is open to all, with GETs; the corrections (``web/curate.py``) and
+signing in (``web/signin.py``) are POSTs, guarded as ``web/auth.py`` tells.
+Everything shown comes from scraped documents and is treated as hostile:
+templates autoescape, the Content-Security-Policy allows only the project's
+own scripts and styles (no inline script or style), SQL is SQLAlchemy Core
+with bound parameters, the API is rate-limited per client address, and an
+error never shows a traceback to the client (it is logged).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from importlib import resources
 from typing import Any
 
@@ -66,19 +69,27 @@ class WebSettings:
 
 
 def create_app(db: str | None = None, *, engine: Engine | None = None, rate_per_second: float = RATE_PER_SECOND,
-               rate_burst: int = RATE_BURST) -> FastAPI:
+               rate_burst: int = RATE_BURST, admin_token: str | None = None,
+               secure_cookies: bool | None = None) -> FastAPI:
     """The application over the database ``db`` (a URL or SQLite file; default ``$SOLIDARITY_DB``), or over an
-    open ``engine``.  ``rate_per_second``/``rate_burst`` set the API's per-client rate limit (0: none)."""
-    from solidarity_atlas.web import api, pages
+    open ``engine``.  ``rate_per_second``/``rate_burst`` set the API's per-client rate limit (0: none).
+    ``admin_token`` (default ``$SOLIDARITY_ADMIN_TOKEN``; "" for none) and the users of the database may make
+    corrections; ``secure_cookies`` (default ``$SOLIDARITY_SECURE_COOKIES``) marks the session cookie Secure even
+    on plain HTTP (behind a proxy that adds HTTPS).  A token too short raises :class:`auth.AuthError`."""
+    from solidarity_atlas.web import api, auth, curate, pages, signin
 
     settings = WebSettings(rate_per_second, rate_burst)
     app = FastAPI(
         title="Solidarity Atlas",
         version=__version__,
-        description="Read-only access to the Solidarity Atlas knowledge base: statements, organisations, "
-                    "persons, events, full-text search, the co-signature network and country timelines. Lists "
-                    "are paginated (`limit`, `offset`, `next`) and come as CSV with `format=csv`; every response "
-                    "has an ETag (send it back in If-None-Match for a 304).",
+        description="The Solidarity Atlas knowledge base: statements, organisations, persons, events, full-text "
+                    "search, the co-signature network and country timelines, open to all. Lists are paginated "
+                    "(`limit`, `offset`, `next`) and come as CSV with `format=csv`; every response to a GET has an "
+                    "ETag (send it back in If-None-Match for a 304).\n\n"
+                    "Curation (the POSTs, tagged `curation`) writes the same judgements as the `solidarity org` "
+                    "commands: send `Authorization: Bearer <admin token>`, or the session cookie of a signed-in "
+                    "user with its CSRF token in the `X-CSRF-Token` header. On a site with neither an admin token "
+                    "nor users they answer 403.",
         docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN, which the CSP and "offline" both forbid
         redoc_url=None,
         openapi_url="/openapi.json",
@@ -88,9 +99,14 @@ def create_app(db: str | None = None, *, engine: Engine | None = None, rate_per_
     app.state.cache = DataCache(app.state.engine)
     app.state.settings = settings
     app.state.templates = pages.make_templates()
+    app.state.auth = auth.AuthState(auth.auth_config(admin_token, secure_cookies))
 
     app.include_router(api.router, prefix=API_PREFIX)
+    app.include_router(curate.api_router, prefix=API_PREFIX)
+    app.include_router(signin.api_router, prefix=API_PREFIX)
     app.include_router(pages.router)
+    app.include_router(curate.form_router)
+    app.include_router(signin.router)
     static = resources.files("solidarity_atlas") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
@@ -121,8 +137,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
     from solidarity_atlas.web.pages import error_page
 
-    message = {404: "There is nothing at this address.", 405: "This site only answers GET requests."}.get(
-        exc.status_code, str(exc.detail))
+    message = str(exc.detail)
+    if message == HTTPStatus(exc.status_code).phrase:  # no message of our own: say it in words
+        message = {404: "There is nothing at this address.",
+                   405: f"This address does not answer {request.method} requests."}.get(exc.status_code, message)
     return error_page(request, exc.status_code, message, headers=headers)
 
 
@@ -180,7 +198,7 @@ class SecurityHeadersMiddleware:
 
 
 class HeadMiddleware:
-    """HEAD answered as GET without the body (the routes are all GETs; link checkers and proxies ask HEAD)."""
+    """HEAD answered as GET without the body (link checkers and proxies ask HEAD of pages that only have a GET)."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -292,7 +310,9 @@ class ETagMiddleware:
     async def _finish(scope: Scope, start: Message, body: bytes, send: Send) -> None:
         etag = f'"{hashlib.sha256(body).hexdigest()[:ETAG_HEX]}"'
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"etag"]
-        headers += [(b"etag", etag.encode()), (b"cache-control", b"no-cache")]
+        headers.append((b"etag", etag.encode()))
+        if not any(k.lower() == b"cache-control" for k, _ in headers):  # the audit log says "private, no-store"
+            headers.append((b"cache-control", b"no-cache"))
         wanted = dict((k.lower(), v) for k, v in scope.get("headers", [])).get(b"if-none-match", b"").decode(
             "latin-1")
         if _etag_matches(wanted, etag):

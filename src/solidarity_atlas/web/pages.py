@@ -5,7 +5,10 @@ same page lists the organisations and communities as tables for readers
 without it.  Charts are SVG written here, no script needed.  Everything from
 a document is escaped: the one piece of HTML built in Python, a statement's
 text with what was extracted from it highlighted, escapes every piece of
-text before wrapping it in fixed tags.
+text before wrapping it in fixed tags.  A signed-in curator sees forms on
+an organisation's page and a statement's page (``web/curate.py`` takes
+them); every page with a form carries the session's CSRF token and is
+never cached.
 """
 
 from __future__ import annotations
@@ -16,12 +19,12 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from solidarity_atlas.web import data
+from solidarity_atlas.web import auth, data
 from solidarity_atlas.web.api import (
     DB,
     Cache,
@@ -32,6 +35,7 @@ from solidarity_atlas.web.api import (
     Word,
     Year,
 )
+from solidarity_atlas.web.curate import DONE_MESSAGES
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 
@@ -114,8 +118,16 @@ def make_templates() -> Jinja2Templates:
 def render(request: Request, name: str, status_code: int = 200, headers: dict[str, str] | None = None,
            **context: Any) -> Response:
     templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, name, {"request": request, **context}, status_code=status_code,
-                                      headers=headers)
+    viewer = auth.viewer(request)
+    headers = dict(headers or {})
+    if viewer.who:
+        headers.setdefault("cache-control", "no-store")  # it holds the session's CSRF token
+    context.setdefault("notice", None)
+    return templates.TemplateResponse(request, name, {"request": request, "viewer": viewer, **context},
+                                      status_code=status_code, headers=headers)
+
+
+Done = Annotated[str | None, Query(pattern=r"^[a-z_]{1,20}$", description="The correction just made.")]
 
 
 def error_page(request: Request, status: int, message: str, problems: list[str] | None = None,
@@ -278,15 +290,19 @@ def search(request: Request, engine: DB, filters: Filters,
 
 
 @router.get("/statements/{statement_id}")
-def statement(request: Request, engine: DB, statement_id: int, document: int | None = None) -> Response:
+def statement(request: Request, engine: DB, statement_id: int, document: int | None = None,
+              done: Done = None) -> Response:
     found = data.statement(engine, statement_id, document)
     if found is None:
         raise HTTPException(404)
     shown = next((d for d in found["documents"] if d["id"] == found["shown"]), None)
     signed = {s["org_id"] for s in found["signatories"]}
     other_issuers = [i for i in found["issuers"] if i["org_id"] not in signed]
+    curating = auth.viewer(request).who is not None and shown is not None
     return render(request, "statement.html", s=found, shown=shown, other_issuers=other_issuers,
-                  paragraphs=highlight(found["text"], found["paragraphs"], found["spans"]))
+                  paragraphs=highlight(found["text"], found["paragraphs"], found["spans"]),
+                  written=data.document_signatures(engine, shown["id"]) if curating and shown else [],
+                  notice=DONE_MESSAGES.get(done or ""))
 
 
 @router.get("/organizations")
@@ -299,12 +315,27 @@ def organizations(request: Request, engine: DB, country: Country = None, kind: W
 
 
 @router.get("/organizations/{org_id:path}")
-def organization(request: Request, engine: DB, org_id: str) -> Response:
+def organization(request: Request, engine: DB, org_id: str, done: Done = None) -> Response:
     found = data.organization(engine, org_id)
     if found is None:
+        merged_into = _merged_into(org_id)
+        if merged_into and data.organization(engine, merged_into) is not None:
+            return RedirectResponse(path_of("/organizations/", merged_into), status_code=307)
         raise HTTPException(404)
     return render(request, "organization.html", org=found, chart=year_chart(found["by_year"]),
-                  ego=ego_network(found))
+                  ego=ego_network(found), notice=DONE_MESSAGES.get(done or ""))
+
+
+def _merged_into(org_id: str) -> str | None:
+    """The organisation a judgement merged ``org_id`` into, if any (a link to a merged one still leads on)."""
+    from solidarity_atlas import settings
+    from solidarity_atlas.resolve import judgements
+
+    try:
+        target = judgements.load(settings.judgements_path()).canonical(org_id)
+    except (judgements.JudgementError, OSError):
+        return None
+    return target if target != org_id else None
 
 
 @router.get("/countries/{code}")
