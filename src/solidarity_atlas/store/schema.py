@@ -65,7 +65,7 @@ documents = Table(
     Column("languages", Text),  # comma-separated ISO 639-1 codes, most text first
     Column("doc_type", String(20), index=True),
     Column("flags", Text),  # comma-separated
-    Column("statement_id", ForeignKey("statements.id", ondelete="SET NULL"), index=True),
+    Column("statement_id", ForeignKey("statements.id", ondelete="SET NULL")),
     Column("format", String(8)),
     Column("encoding", String(32)),
     Column("size", Integer),
@@ -76,6 +76,8 @@ documents = Table(
     Column("minhash", LargeBinary),  # the text's MinHash signature, for copies
     Column("extracted_at", String(32)),
     Column("extractor", String(32)),  # package version that extracted it
+    # A statement's copies, and (without reading a row: rows hold whole texts) the countries they were issued in.
+    Index("ix_documents_statement_id_country", "statement_id", "country"),
 )
 
 inputs = Table(
@@ -120,12 +122,14 @@ signatures = Table(
     "signatures", metadata,
     Column("id", Integer, primary_key=True),
     Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("org_id", ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("org_id", ForeignKey("organizations.id"), nullable=False),
     Column("role", String(10), nullable=False),  # signatory or issuer
     Column("raw", Text, nullable=False),
     Column("position", Integer, nullable=False),
     Column("start", Integer),
     Column("end", Integer),
+    # An organisation's signatures, by role, with their documents: what it issued is read from the index alone.
+    Index("ix_signatures_org_id_role_document_id", "org_id", "role", "document_id"),
 )
 
 # Derived from signatures, kept in step by the writer: who signed each statement (once, whatever the copies), and
@@ -210,5 +214,37 @@ claims = Table(
     Column("end", Integer),
 )
 
+# Curation in the web application: its users, their sessions, and the log of every change and sign-in.
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(80), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),  # argon2id, in its PHC string form; never the password
+    Column("created_at", String(32), nullable=False),
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the cookie's random value: a copy of the table opens none
+    Column("who", String(80), nullable=False, index=True),  # a user's name, or "admin-token"
+    Column("csrf", String(64), nullable=False),  # the synchroniser token every form and API call of it must send
+    Column("credential", String(64)),  # an admin-token session: SHA-256 of the token, so a new token ends it
+    Column("client", String(64)),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False, index=True),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(32), nullable=False, index=True),
+    Column("who", String(80), nullable=False),
+    Column("client", String(64)),
+    Column("operation", String(32), nullable=False),  # merge, split, ..., login, login_failed, logout
+    Column("judgement", Text),  # JSON: the judgement written, or what a sign-in was
+)
+
 TABLES = ("statements", "documents", "inputs", "lsh_bands", "organizations", "org_names", "signatures",
-          "statement_signers", "cosignatures", "org_statements", "persons", "mentions", "demands", "events", "claims")
+          "statement_signers", "cosignatures", "org_statements", "persons", "mentions", "demands", "events", "claims",
+          "users", "sessions", "audit_log")

@@ -38,7 +38,7 @@ from sqlalchemy import (
     union,
     union_all,
 )
-from sqlalchemy.sql import ColumnElement, CompoundSelect, Select
+from sqlalchemy.sql import ColumnElement, Select
 
 from solidarity_atlas.analyze.network import SEED
 from solidarity_atlas.store import queries
@@ -49,6 +49,7 @@ from solidarity_atlas.store.schema import (
     documents,
     events,
     mentions,
+    org_statements,
     organizations,
     persons,
     signatures,
@@ -61,7 +62,9 @@ T = TypeVar("T")
 HIT_START = "\ue000"  # private-use characters mark a search hit in a snippet: never markup, so nothing to escape
 HIT_END = "\ue001"
 SNIPPET_WORDS = queries.SNIPPET_WORDS
-FACET_SAMPLE = 5000  # facets count the best this many matches: a common word must not make a search read every row
+# Facets count the first this many matches: a common word must not make a search read every row.  The organisation
+# facet reads every signature of the sample: 5,000 documents took 60-190 ms at 100,000 statements, 1,000 take 10-20.
+FACET_SAMPLE = 1000
 FACET_VALUES = 12  # values shown per facet
 CO_SIGNERS = 12  # co-signers listed (and drawn in the ego network) on an organisation's page
 ORG_COUNTRIES = 12  # countries of issue listed on an organisation's page
@@ -73,6 +76,7 @@ NETWORK_NODES = 300  # organisations drawn in the network by default, the best c
 BETWEENNESS_SOURCES = 32  # sampled sources of the network's betweenness: exact on 300 dense nodes takes seconds
 CACHE_ENTRIES = 16  # cached answers (network for a few year ranges, counts) kept per application
 VERSION_TTL = 2.0  # seconds a read of "has the data changed" is trusted before it is read again
+MAX_ROW_ID = 2**63 - 1  # the largest id a row can have (SQLite's and PostgreSQL's 64-bit integers)
 
 
 # -- caching until the data changes ------------------------------------------------------------------------------
@@ -93,6 +97,7 @@ class DataCache:
         self._values: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._version: tuple[Any, ...] | None = None
         self._checked = 0.0
+        self._generation = 0  # counts clear(): an answer computed across a clear() is not kept
 
     def version(self) -> tuple[Any, ...]:
         now = time.monotonic()
@@ -109,6 +114,13 @@ class DataCache:
             self._version, self._checked = version, now
         return version
 
+    def clear(self) -> None:
+        """Forget every answer: a correction (web/curate.py) changes rows without changing the version."""
+        with self._lock:
+            self._values.clear()
+            self._version = None
+            self._generation += 1
+
     def get(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """The cached answer, else ``compute()``'s.  One computation runs at a time: a burst of requests for a
         costly answer (or for many different ones) then costs one core, not one per request."""
@@ -120,8 +132,11 @@ class DataCache:
             found = self._cached(key)  # computed by the request this one waited for
             if found is not _MISSING:
                 return found
+            generation = self._generation
             value = compute()
         with self._lock:
+            if generation != self._generation:
+                return value
             self._values[key] = value
             while len(self._values) > self.entries:
                 self._values.popitem(last=False)
@@ -253,6 +268,8 @@ def _statement_rows(c: Connection, ids: list[int]) -> list[dict[str, Any]]:
 def statement(engine: Engine, statement_id: int, document_id: int | None = None) -> dict[str, Any] | None:
     """One statement: its copies and translations, and everything extracted from the one shown (the first copy,
     or ``document_id``), with the offsets of each piece in that document's text."""
+    if not -MAX_ROW_ID <= statement_id <= MAX_ROW_ID:
+        return None  # no row has it, and the driver cannot even bind it
     with engine.connect() as c:
         row = c.execute(select(statements).where(statements.c.id == statement_id)).mappings().first()
         if row is None:
@@ -353,6 +370,17 @@ def _clean(text: str, blocks: list[list[Any]], spans: list[dict[str, Any]]
     return clean, [{"start": p["start"], "end": p["end"], "kind": p["kind"]} for p in paragraphs], moved
 
 
+def document_signatures(engine: Engine, document_id: int) -> list[dict[str, Any]]:
+    """One document's signatures as written, each once (a name may be both issuer and signatory), in list order:
+    what a curator may correct."""
+    with engine.connect() as c:
+        rows = c.execute(select(signatures.c.raw, signatures.c.org_id, organizations.c.name)
+                         .join(organizations, organizations.c.id == signatures.c.org_id)
+                         .where(signatures.c.document_id == document_id)
+                         .order_by(signatures.c.role.desc(), signatures.c.position)).all()  # signatories first
+    return _unique([{"raw": r.raw, "org_id": r.org_id, "name": r.name} for r in rows], "raw")
+
+
 def _unique(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     seen: set[Any] = set()
     out = []
@@ -366,25 +394,15 @@ def _unique(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
 # -- organisations -----------------------------------------------------------------------------------------------
 
 
-def _statements_of(org_ids: list[str]) -> CompoundSelect[Any]:
-    """(org_id, statement_id) of the statements each organisation signed (``statement_signers``, once however many
-    copies) or issued (an issuer signature on one of its documents): the rule of ``queries.org_profile``."""
-    signed = select(statement_signers.c.org_id, statement_signers.c.statement_id).where(
-        statement_signers.c.org_id.in_(org_ids))
-    issued = (select(signatures.c.org_id, documents.c.statement_id)
-              .join(documents, documents.c.id == signatures.c.document_id)
-              .where(signatures.c.org_id.in_(org_ids), signatures.c.role == "issuer",
-                     documents.c.statement_id.is_not(None)))
-    return union(signed, issued)
-
-
 def _org_counts(c: Connection, org_ids: list[str]) -> dict[str, int]:
-    """Statements each organisation signed or issued (copies counted once)."""
+    """Statements each organisation signed or issued (copies counted once), as ``queries.org_profile`` counts them:
+    the rows of ``org_statements``, read from its index (a union of what it signed and issued walked every
+    signature of a prolific organisation)."""
     if not org_ids:
         return {}
-    mine = _statements_of(org_ids).subquery()
-    return {r.org_id: int(r.n) for r in c.execute(select(mine.c.org_id, func.count().label("n"))
-                                                  .group_by(mine.c.org_id))}
+    return {r.org_id: int(r.n) for r in c.execute(select(org_statements.c.org_id, func.count().label("n"))
+                                                  .where(org_statements.c.org_id.in_(org_ids))
+                                                  .group_by(org_statements.c.org_id))}
 
 
 def list_organizations(engine: Engine, country: str | None, kind: str | None, limit: int,
@@ -417,11 +435,13 @@ def organization(engine: Engine, org_id: str) -> dict[str, Any] | None:
         issued = int(c.execute(select(func.count(distinct(documents.c.statement_id)))
                                .join(signatures, signatures.c.document_id == documents.c.id)
                                .where(signatures.c.org_id == org_id, signatures.c.role == "issuer")).scalar_one())
-        mine = _statements_of([org_id]).subquery()
+        # Its statements (org_statements) joined to their copies' countries (ix_documents_statement_id_country):
+        # two indexes, never a document row, which on a prolific organisation means tens of thousands of them.
         n = func.count(distinct(documents.c.statement_id))
         countries = [{"country": r.country, "statements": int(r.n)} for r in c.execute(
             select(documents.c.country, n.label("n"))
-            .where(documents.c.statement_id.in_(select(mine.c.statement_id)), documents.c.country.is_not(None))
+            .select_from(org_statements.join(documents, documents.c.statement_id == org_statements.c.statement_id))
+            .where(org_statements.c.org_id == org_id, documents.c.country.is_not(None))
             .group_by(documents.c.country).order_by(n.desc(), documents.c.country).limit(ORG_COUNTRIES))]
         ties = [{"source": r.org_a, "target": r.org_b, "weight": int(r.statements)} for r in c.execute(
             select(cosignatures).where(cosignatures.c.org_a.in_(alters), cosignatures.c.org_b.in_(alters))
@@ -493,6 +513,8 @@ def list_events(engine: Engine, kind: str | None, country: str | None, limit: in
 
 def event(engine: Engine, event_id: int) -> dict[str, Any] | None:
     """One event with the claim of every source that reports it, and who published each."""
+    if not -MAX_ROW_ID <= event_id <= MAX_ROW_ID:
+        return None  # no row has it, and the driver cannot even bind it
     with engine.connect() as c:
         row = c.execute(select(events).where(events.c.id == event_id)).first()
         if row is None:
@@ -610,7 +632,8 @@ def _snippet(dialect: str, q: str) -> Any:
 def search(engine: Engine, q: str, f: Filters, limit: int, offset: int,
            facets: bool = True) -> dict[str, Any]:
     """Documents with every word of ``q`` (all documents, newest first, when it is empty), narrowed by the
-    filters, best first, each with a snippet; facets of year, country, kind, language and organisation."""
+    filters, best first (the latest first for words found in more than ``queries.RANKED_MATCHES`` documents, as
+    ``solidarity search`` does), each with a snippet; facets of year, country, kind, language and organisation."""
     q = q.strip()
     with engine.connect() as c:
         dialect = c.dialect.name
@@ -619,8 +642,18 @@ def search(engine: Engine, q: str, f: Filters, limit: int, offset: int,
                    documents.c.doc_type, documents.c.country, documents.c.languages, documents.c.source)
         if q and dialect == "sqlite" and not queries.fts_query(q):
             return {"items": [], "total": 0, "facets": {}, "facets_sampled": False}  # no word to look for
+        counted: Select[Any] | None = None
         if q:
             matching, rank = _matching(dialect, q)
+            if dialect == "sqlite":
+                # Only the full-text index: joining each match to its document row (a whole text) to count it cost
+                # 100 ms for a word in 30,000 documents, the index alone 3 ms.
+                in_index = select(_fts.c.rowid.label("id")).where(
+                    _fts.c.documents_fts.op("MATCH")(queries.fts_query(q)))
+                counted = None if conditions else in_index
+                # bm25 scores every match before the first page is known: past RANKED_MATCHES, the latest first.
+                if c.execute(in_index.limit(1).offset(queries.RANKED_MATCHES)).first() is not None:
+                    rank = _fts.c.rowid.desc()
             matching = matching.where(*conditions)
             page_query = matching.with_only_columns(*columns, _snippet(dialect, q).label("snippet")) \
                 .order_by(rank).limit(limit).offset(offset)
@@ -629,14 +662,15 @@ def search(engine: Engine, q: str, f: Filters, limit: int, offset: int,
             page_query = (select(*columns, func.substr(documents.c.clean_text, 1, SNIPPET_WORDS * 10)
                                  .label("snippet")).where(*conditions)
                           .order_by(documents.c.date.desc(), documents.c.id.desc()).limit(limit).offset(offset))
-        total = int(c.execute(select(func.count()).select_from(matching.subquery())).scalar_one())
+        counted = matching if counted is None else counted
+        total = int(c.execute(select(func.count()).select_from(counted.subquery())).scalar_one())
         items = []
         for r in c.execute(page_query):
             items.append({"document": r.id, "statement": r.statement_id, "title": r.title, "date": r.date,
                           "doc_type": r.doc_type, "country": r.country,
                           "languages": [x for x in (r.languages or "").split(",") if x], "source": r.source,
                           "snippet": r.snippet or ""})
-        found_facets = _facets(c, matching) if facets and total else {}
+        found_facets = _facets(c, counted) if facets and total else {}
     return {"items": items, "total": total, "facets": found_facets, "facets_sampled": total > FACET_SAMPLE}
 
 
@@ -660,12 +694,12 @@ def _facets(c: Connection, matching: Select[Any]) -> dict[str, list[dict[str, An
     for item in out["country"]:
         item["label"] = country_name(item["value"])
     n = func.count(distinct(signatures.c.document_id))
+    # Counted first, named after: only the top organisations are looked up, not each signature's.
+    top = (select(signatures.c.org_id, n.label("n")).where(signatures.c.document_id.in_(select(sample.c.id)))
+           .group_by(signatures.c.org_id).order_by(n.desc(), signatures.c.org_id).limit(FACET_VALUES).subquery())
     out["org"] = [{"value": r.org_id, "label": r.name, "count": int(r.n)} for r in c.execute(
-        select(signatures.c.org_id, organizations.c.name, n.label("n"))
-        .join(organizations, organizations.c.id == signatures.c.org_id)
-        .where(signatures.c.document_id.in_(select(sample.c.id)))
-        .group_by(signatures.c.org_id, organizations.c.name).order_by(n.desc(), signatures.c.org_id)
-        .limit(FACET_VALUES))]
+        select(top.c.org_id, organizations.c.name, top.c.n).join(organizations, organizations.c.id == top.c.org_id)
+        .order_by(top.c.n.desc(), top.c.org_id))]
     return out
 
 
@@ -790,7 +824,9 @@ def _network(engine: Engine, since: int | None, until: int | None, limit: int) -
     strength = {n["id"]: n["cosignatures"] for n in nodes}
     communities = [{"id": index, "size": len(members), "members": sorted(members, key=lambda m: (-strength[m], m))}
                    for index, members in enumerate(found)]
-    modularity = round(nx.community.modularity(graph, found, weight="weight"), 4) if found else None
+    # Modularity is undefined without a link (networkx divides by the total weight): one node, or none linked.
+    linked = graph.size(weight="weight") > 0
+    modularity = round(nx.community.modularity(graph, found, weight="weight"), 4) if found and linked else None
     return {"since": since, "until": until, "nodes": nodes, "edges": edges, "communities": communities,
             "modularity": modularity, "total_nodes": int(total_nodes),
             "total_edges": None if total_edges is None else int(total_edges)}
