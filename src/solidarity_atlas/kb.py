@@ -29,7 +29,7 @@ from solidarity_atlas.extract.pipeline import extract
 from solidarity_atlas.ingest.reader import HTML_SUFFIXES, MARKDOWN_SUFFIXES, page_from_bytes
 from solidarity_atlas.model import Block, Page, PageHints
 from solidarity_atlas.store.schema import documents, inputs
-from solidarity_atlas.store.writer import Counts, Extracted, Failed, Writer
+from solidarity_atlas.store.writer import Counts, Failed, Writer, document_of, extraction_of
 
 LOOKUP_CHUNK = 64  # source items looked up in the inputs table with one query
 WINDOW_PER_JOB = 16  # documents in flight per worker process
@@ -132,7 +132,8 @@ def _extract_one(task: Any) -> Any:
     except Exception as exc:  # noqa: BLE001 - one broken document must not stop the ingest
         return Failed(task.uri, f"internal error: {type(exc).__name__}: {exc}", digest, len(task.data), task.url,
                       task.fetched_at)
-    return Extracted(task.uri, record, page, task.url, task.fetched_at, copies.signature(page.clean_text))
+    # The rows are made here, in the worker: the writer is one process, and plain values cross over cheaply.
+    return document_of(task.uri, record, page, task.url, task.fetched_at, copies.signature(page.clean_text))
 
 
 def reextract(engine: Engine, *, jobs: int = 1) -> int:
@@ -168,7 +169,7 @@ def _stored_pages(engine: Engine) -> Iterator[tuple[int, Page]]:
 
 def _reextract_one(task: tuple[int, Page]) -> tuple[int, Any]:
     document_id, page = task
-    return document_id, extract(page)
+    return document_id, extraction_of(extract(page))
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -39,10 +39,12 @@ _WORD = re.compile(r"\w+")
 
 
 def shingles(text: str) -> list[bytes]:
-    words = _WORD.findall(text.casefold())
+    """The distinct runs of SHINGLE words of a text, casefolded, each as UTF-8 bytes with one space between words."""
+    words = [word.encode() for word in _WORD.findall(text.casefold())]
     if len(words) < SHINGLE:
-        return [" ".join(words).encode()] if words else []
-    return list({" ".join(words[i:i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)})
+        return [b" ".join(words)] if words else []
+    # zip of the word list with itself shifted: each run of SHINGLE words, without slicing a list for each
+    return list({b" ".join(run) for run in zip(*(words[i:] for i in range(SHINGLE)), strict=False)})
 
 
 def signature(text: str) -> tuple[bytes, list[int]] | None:

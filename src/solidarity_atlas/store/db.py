@@ -10,12 +10,15 @@ upgrade.
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import Dialect, make_url
 
 from solidarity_atlas import settings
 from solidarity_atlas.errors import AtlasError
@@ -97,3 +100,104 @@ def migrate(engine: Engine) -> None:
 
 def tables(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names())
+
+
+# -- statements run on the DB-API cursor ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A statement as SQLAlchemy compiled it for one dialect, and how to hand it a row of values."""
+
+    sql: str
+    names: tuple[str, ...]  # the names of the values of a row, in the order the caller gives them
+    constants: dict[str, Any]  # the values the statement holds itself (a LIMIT, a literal compared with)
+    # A positional paramstyle's values, when not the row as given: ``pick`` takes them, in the statement's order,
+    # from the row followed by ``fixed`` (the constants).
+    pick: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None
+    fixed: tuple[Any, ...] = ()
+
+
+@lru_cache(maxsize=256)
+def prepare(dialect: Dialect, statement: Any, names: tuple[str, ...]) -> Prepared:
+    """Compile ``statement`` for ``dialect`` once; its bind parameters are ``names``, given in that order."""
+    compiled = statement.compile(dialect=dialect, for_executemany=True)  # no RETURNING unless asked for
+    if compiled.post_compile_params:
+        raise ValueError("an expanding IN (...) cannot be prepared once: its number of values varies")
+    defaults = {key: bind.effective_value for bind, key in compiled.bind_names.items()}
+    constants = {key: value for key, value in defaults.items() if key not in names}
+    if not compiled.positional:
+        return Prepared(compiled.string, names, constants)
+    binds = tuple(compiled.positiontup or ())
+    fixed = tuple(defaults[bind] for bind in binds if bind not in names)
+    order, k = [], len(names)
+    for bind in binds:
+        if bind in names:
+            order.append(names.index(bind))
+        else:
+            order.append(k)
+            k += 1
+    if order == list(range(len(names))):
+        return Prepared(compiled.string, names, constants)
+    pick = itemgetter(*order)  # (one place: a tuple of it, as itemgetter then gives the value itself)
+    return Prepared(compiled.string, names, constants, pick if len(order) > 1 else lambda v: (pick(v),), fixed)
+
+
+@lru_cache(maxsize=32)
+def _returning_key(statement: Any) -> Any:
+    return statement.returning(*statement.table.primary_key.columns)
+
+
+class Raw:
+    """Statements run on a connection's DB-API cursor, in the connection's transaction.
+
+    SQLAlchemy builds and compiles each statement once per dialect (so the same code runs on SQLite and on
+    PostgreSQL), and the cursor runs it with plain rows: for the writer's few statements run per document, and its
+    inserts of many rows, the bookkeeping of ``Connection.execute`` (cache keys, parameter processing, result
+    objects) costs more than SQLite takes to run them.  The values must need no conversion by SQLAlchemy (text,
+    numbers, bytes, booleans: what the writer stores).
+    """
+
+    def __init__(self, connection: Connection):
+        self.dialect = connection.dialect
+        self.cursor = connection.connection.cursor()
+        self.returning = bool(self.dialect.insert_returning)
+        self.named = not self.dialect.positional
+
+    def _values(self, prepared: Prepared, row: Sequence[Any]) -> Any:
+        if self.named:
+            return {**prepared.constants, **dict(zip(prepared.names, row, strict=True))}
+        if prepared.pick is None:
+            return row
+        return prepared.pick((*row, *prepared.fixed))
+
+    def execute(self, statement: Any, names: tuple[str, ...], row: Sequence[Any] = ()) -> Any:
+        """Run a statement with one row of values (in the order of ``names``); the cursor, to fetch from."""
+        prepared = prepare(self.dialect, statement, names)
+        self.cursor.execute(prepared.sql, self._values(prepared, row))
+        return self.cursor
+
+    def executemany(self, statement: Any, names: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
+        """Run a statement once for each row (an empty list runs nothing)."""
+        if not rows:
+            return
+        prepared = prepare(self.dialect, statement, names)
+        if self.named or prepared.pick is not None:
+            rows = [self._values(prepared, row) for row in rows]
+        self.cursor.executemany(prepared.sql, rows)
+
+    def rows(self, statement: Any) -> list[Any]:
+        """The rows of a statement that holds its values (an ``IN`` list, say), compiled for this one run."""
+        compiled = statement.compile(dialect=self.dialect, compile_kwargs={"render_postcompile": True})
+        values = compiled.construct_params()
+        if compiled.positional:
+            self.cursor.execute(compiled.string, tuple(values[name] for name in compiled.positiontup or ()))
+        else:
+            self.cursor.execute(compiled.string, values)
+        return list(self.cursor.fetchall())
+
+    def insert(self, statement: Any, names: tuple[str, ...], row: Sequence[Any]) -> int:
+        """Insert one row and return its new key (``statement``: an INSERT into a table keyed by one integer)."""
+        if self.returning:
+            return int(self.execute(_returning_key(statement), names, row).fetchall()[0][0])
+        return int(self.execute(statement, names, row).lastrowid)

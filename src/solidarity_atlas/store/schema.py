@@ -100,7 +100,8 @@ lsh_bands = Table(
     Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("band", SmallInteger, primary_key=True),
     Column("hash", BigInteger, nullable=False),
-    Index("ix_lsh_bands_band_hash", "band", "hash"),
+    # The documents that share a band, read from the index alone (see migration 0006).
+    Index("ix_lsh_bands_band_hash_document_id", "band", "hash", "document_id"),
 )
 
 organizations = Table(
