@@ -13,9 +13,10 @@
    signatories in another language a day later), which the writer finds and files under one statement.
 2. **Server.** ``python bench/web_load.py serve`` in a separate process: ``create_app`` with the API's per-client
    rate limit off (it limits ``/api/v1`` only, which these pages do not call, but a benchmark must never measure
-   a 429), served by uvicorn with the settings of ``solidarity serve``; ``--workers N`` and ``--threads N`` try
-   other settings (worker processes; threads running the endpoints in each, AnyIO's 40 by default).
-3. **Load.** Locust, headless, in a third process: ``--users`` clients (20) with no pause between requests, for
+   a 429), served as ``solidarity serve`` serves it (``web.server.serve``: one worker process per CPU, two
+   threads each); ``--workers N`` and ``--threads N`` try other settings.
+3. **Load.** Locust, headless, in a third process: ``--users`` clients (20) with no pause between requests (or,
+   with ``--think MIN MAX``, a pause drawn between MIN and MAX seconds, a second figure, never the target's), for
    ``--duration`` seconds (30) per page type: the home page, a search (a mix of places, common words, organisation
    names, acronyms, other languages, phrases and words found nowhere), a random statement, a random organisation.
 4. **Report.** Per page type: requests, median, p95, p99 and max latency (ms), requests/s, errors (any status
@@ -62,9 +63,8 @@ HAPPENINGS_PER_STATEMENT = 0.35  # distinct happenings in the pool, per statemen
 WARM_UP = 25  # requests per page type sent (and not timed) before its load run
 SERVER_START = 120.0  # seconds allowed for the server to answer (it checks the schema of a 1 GB database)
 PAGE_ENV = "WEB_LOAD_PAGE"  # set for the Locust process: which page type its users request
+THINK_ENV = "WEB_LOAD_THINK"  # ...and, if set, the [min, max] seconds a user reads a page before the next request
 TARGETS_ENV = "WEB_LOAD_TARGETS"  # ...and the JSON file of statement ids, organisation ids and search words
-DB_ENV = "WEB_LOAD_DB"  # the database of the server process when uvicorn runs several workers
-THREADS_ENV = "WEB_LOAD_THREADS"  # ...and the size of its thread pool (0: AnyIO's default, 40)
 
 # -- vocabulary --------------------------------------------------------------------------------------------------
 
@@ -522,46 +522,15 @@ def page_path(page: str, targets: dict[str, Any], rng: random.Random) -> str:
 # -- the server --------------------------------------------------------------------------------------------------
 
 
-def make_app() -> Any:
-    """The application of a uvicorn worker: the API's rate limit off and, with ``--threads N``, at most N requests
-    handled at once (the others wait their turn in the event loop)."""
-    from solidarity_atlas.web.app import create_app
+def serve(db: Path, port: int, workers: int | None, threads: int | None) -> None:
+    """Run the website as ``solidarity serve`` runs it (``web.server.serve``: its worker processes, its thread pool),
+    with the API's rate limit off."""
+    from solidarity_atlas.store.db import connect
+    from solidarity_atlas.web import server
 
-    application = create_app(os.environ[DB_ENV], rate_per_second=0)
-    threads = int(os.environ.get(THREADS_ENV) or 0)
-    return ThreadLimit(application, threads) if threads else application
-
-
-class ThreadLimit:
-    """Sets the size of the thread pool that runs the application's (synchronous) endpoints, 40 by default in
-    AnyIO, before the first request.  Every page is CPU work under one GIL: 40 threads taking it in turns per row
-    that SQLite returns spend more time handing it over than working (see bench/README.md)."""
-
-    def __init__(self, app: Any, threads: int):
-        self.app = app
-        self.threads = threads
-        self.done = False
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if not self.done:
-            import anyio.to_thread
-
-            anyio.to_thread.current_default_thread_limiter().total_tokens = self.threads
-            self.done = True
-        await self.app(scope, receive, send)
-
-
-def serve(db: Path, port: int, workers: int, threads: int) -> None:
-    """Run the website as ``solidarity serve`` does (uvicorn, no server header), without the rate limit."""
-    import uvicorn
-
-    os.environ[DB_ENV] = str(db)
-    os.environ[THREADS_ENV] = str(threads)
-    if workers == 1:
-        uvicorn.run(make_app(), host="127.0.0.1", port=port, server_header=False)
-    else:
-        uvicorn.run("web_load:make_app", factory=True, host="127.0.0.1", port=port, server_header=False,
-                    workers=workers, app_dir=str(HERE))
+    url = connect(str(db)).url.render_as_string(hide_password=False)  # migrated once, as solidarity serve does
+    server.serve(url, host="127.0.0.1", port=port, workers=workers, threads=threads or server.THREADS,
+                 rate_per_second=0)
 
 
 @dataclass
@@ -581,6 +550,25 @@ class Server:
                 continue
             total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
         return total
+
+
+    def memory_mb(self) -> list[float]:
+        """Resident memory of each worker process (or of the one server process), in MB."""
+        pids = [c for c in children(self.process.pid) if _is_worker(c)] or [self.process.pid]
+        sizes = []
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                status = Path(f"/proc/{pid}/status").read_text()
+                sizes.append(round(int(status.split("VmRSS:")[1].split()[0]) / 1024, 1))
+        return sizes
+
+
+def _is_worker(pid: int) -> bool:
+    """A uvicorn worker process, not multiprocessing's resource tracker."""
+    try:
+        return "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()
+    except OSError:
+        return False
 
 
 def children(pid: int) -> list[int]:
@@ -640,8 +628,8 @@ def warm_up(server: Server, page: str, targets: dict[str, Any], rng: random.Rand
             r.read()
 
 
-def run_locust(server: Server, page: str, targets_file: Path, users: int, seconds: int, folder: Path
-               ) -> dict[str, Any]:
+def run_locust(server: Server, page: str, targets_file: Path, users: int, seconds: int, folder: Path,
+               think: tuple[float, float] | None = None) -> dict[str, Any]:
     """One headless Locust run against one page type; its figures from Locust's CSV files."""
     prefix = folder / f"locust-{page}"
     command = [sys.executable, "-m", "locust", "-f", str(Path(__file__).resolve()), "--headless",
@@ -649,9 +637,11 @@ def run_locust(server: Server, page: str, targets_file: Path, users: int, second
                "--host", server.url, "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
                "--stop-timeout", "10", "--exit-code-on-error", "0"]
     env = {**os.environ, PAGE_ENV: page, TARGETS_ENV: str(targets_file)}
-    cpu_before = server.cpu_seconds()
+    if think:
+        env[THINK_ENV] = json.dumps(think)
+    cpu_before, client_before = server.cpu_seconds(), _children_cpu()
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 120, check=False)
-    cpu = server.cpu_seconds() - cpu_before
+    cpu, client_cpu = server.cpu_seconds() - cpu_before, _children_cpu() - client_before
     if run.returncode != 0:
         raise BenchError(f"locust failed ({run.returncode}): {run.stderr[-1500:]}")
     with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as handle:
@@ -667,20 +657,31 @@ def run_locust(server: Server, page: str, targets_file: Path, users: int, second
         "requests_per_s": round(float(row["Requests/s"]), 1), "errors": int(row["Failure Count"]),
         "errors_by_kind": failures, "bytes_mean": round(float(row["Average Content Size"])),
         "server_cpu_ms_per_request": round(1000 * cpu / requests, 2) if requests else None,
+        "client_cpu_ms_per_request": round(1000 * client_cpu / requests, 2) if requests else None,
         "target_met": float(row["95%"]) < TARGET_P95_MS,
     }
 
 
+def _children_cpu() -> float:
+    """CPU seconds of the finished child processes of this one (the Locust runs: the load's own cost)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 # The Locust side: this file is also the locustfile.  Locust imports it as a module (never as __main__), with
-# PAGE_ENV telling which page type its users read; each user requests it again as soon as the answer is in.
+# PAGE_ENV telling which page type its users read; each user requests it again as soon as the answer is in, or,
+# with THINK_ENV ("--think MIN MAX"), after reading it for a random time between MIN and MAX seconds.
 if __name__ != "__main__" and os.environ.get(PAGE_ENV):
-    from locust import FastHttpUser, constant, task
+    from locust import FastHttpUser, between, constant, task
 
     _PAGE = os.environ[PAGE_ENV]
     _TARGETS = json.loads(Path(os.environ[TARGETS_ENV]).read_text(encoding="utf-8"))
+    _THINK = json.loads(os.environ[THINK_ENV]) if os.environ.get(THINK_ENV) else None
 
     class Reader(FastHttpUser):
-        wait_time = constant(0)
+        wait_time = between(*_THINK) if _THINK else constant(0)
 
         def on_start(self) -> None:
             self.rng = random.Random()
@@ -722,16 +723,21 @@ def report(figures: dict[str, Any]) -> str:
         f" {rows['persons']:,} persons" + (f"; built in {figures['build']['seconds']} s" if figures["build"] else
                                            "; reused"),
         f"  server: uvicorn, {figures['workers']} worker(s) of {figures['threads']} threads, API rate limit off; "
-        f"load: Locust, {figures['users']} "
-        f"users without pauses, {figures['duration']} s per page type",
+        f"load: Locust, {figures['users']} users "
+        + (f"pausing {figures['think'][0]:g}-{figures['think'][1]:g} s between requests (THINK TIME: not the "
+           "no-pause figure)" if figures.get("think") else "without pauses")
+        + f", {figures['duration']} s per page type",
         "",
         f"  {'page':<14} {'requests':>9} {'req/s':>8} {'median ms':>10} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-        f"{'errors':>7} {'CPU ms/req':>11}  p95 < {TARGET_P95_MS:.0f} ms",
+        f"{'errors':>7} {'CPU ms/req':>11} {'load ms/req':>12}  p95 < {TARGET_P95_MS:.0f} ms",
     ]
     for r in figures["pages"]:
         lines.append(f"  {r['page']:<14} {r['requests']:>9,} {r['requests_per_s']:>8.1f} {r['median_ms']:>10.0f} "
                      f"{r['p95_ms']:>8.0f} {r['p99_ms']:>8.0f} {r['max_ms']:>8.0f} {r['errors']:>7} "
-                     f"{r['server_cpu_ms_per_request'] or 0:>11.2f}  {'met' if r['target_met'] else 'MISSED'}")
+                     f"{r['server_cpu_ms_per_request'] or 0:>11.2f} {r.get('client_cpu_ms_per_request') or 0:>12.2f}"
+                     f"  {'met' if r['target_met'] else 'MISSED'}")
+    if figures.get("server_rss_mb"):
+        lines.append(f"  server memory at the end (resident, MB per process): {figures['server_rss_mb']}")
     return "\n".join(lines)
 
 
@@ -747,10 +753,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=20, help="concurrent clients (20)")
     parser.add_argument("--duration", type=int, default=30, help="seconds of load per page type (30)")
     parser.add_argument("--pages", nargs="+", choices=PAGES, default=list(PAGES), help="page types to load")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (1, as solidarity serve)")
-    parser.add_argument("--threads", type=int, default=0,
-                        help="threads running the endpoints in each worker (0: AnyIO's default of 40, as solidarity "
-                             "serve)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="server processes (default: as solidarity serve, one per CPU, at most 8)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads running the endpoints in each worker process (default: as solidarity serve, 2)")
+    parser.add_argument("--think", type=float, nargs=2, metavar=("MIN", "MAX"), default=None,
+                        help="seconds each user waits between requests, drawn between MIN and MAX, as a person "
+                             "reading the page would (default: no pause)")
     parser.add_argument("--port", type=int, default=0, help="port (serve only)")
     parser.add_argument("--json-out", type=Path, default=DEFAULT_JSON, help=f"the JSON results ({DEFAULT_JSON})")
     return parser.parse_args(argv)
@@ -761,12 +770,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         serve(args.db, args.port, args.workers, args.threads)
         return 0
+    from solidarity_atlas.web import server as web_server
+
     args.db.parent.mkdir(parents=True, exist_ok=True)
+    workers = args.workers or web_server.default_workers()
+    threads = args.threads or web_server.THREADS
     figures: dict[str, Any] = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
                                "sqlite": sqlite3.sqlite_version, "load_before": load_average(),
-                               "users": args.users, "duration": args.duration, "workers": args.workers,
-                               "threads": args.threads or "default (40)",
-                               "build": None, "pages": []}
+                               "users": args.users, "duration": args.duration, "think": args.think,
+                               "workers": workers, "threads": threads, "build": None, "pages": []}
     try:
         if not args.db.exists():
             figures["build"] = build_database(args.db, args.statements, args.seed)
@@ -779,15 +791,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             folder = Path(tmp)
             targets_file = folder / "targets.json"
             targets_file.write_text(json.dumps(targets), encoding="utf-8")
-            with running_server(args.db, args.workers, args.threads, folder) as server:
+            with running_server(args.db, workers, threads, folder) as server:
                 rng = random.Random(args.seed)
                 for page in args.pages:
                     say(f"{page}: warm-up, then {args.users} users for {args.duration} s")
                     warm_up(server, page, targets, rng)
-                    result = run_locust(server, page, targets_file, args.users, args.duration, folder)
+                    result = run_locust(server, page, targets_file, args.users, args.duration, folder, args.think)
                     say(f"{page}: median {result['median_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, "
                         f"{result['requests_per_s']} req/s, {result['errors']} errors")
                     figures["pages"].append(result)
+                figures["server_rss_mb"] = server.memory_mb()
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

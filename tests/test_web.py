@@ -7,20 +7,23 @@ import csv
 import html
 import io
 import re
+import sqlite3
 import warnings
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import pytest
 from typer.testing import CliRunner
 
 from solidarity_atlas import kb
 from solidarity_atlas.analyze.network import cosignature_graph
 from solidarity_atlas.cli import app as cli_app
+from solidarity_atlas.store import queries
 from solidarity_atlas.store.db import connect
-from solidarity_atlas.web import api, data, pages
+from solidarity_atlas.web import api, cache, data, pages, server
 from solidarity_atlas.web.app import CONTENT_SECURITY_POLICY, _etag_matches, create_app
 
 with warnings.catch_warnings():
@@ -526,4 +529,88 @@ def test_serve_command_help() -> None:
     result = CliRunner().invoke(cli_app, ["serve", "--help"])
     assert result.exit_code == 0
     assert "--host" in result.output and "--port" in result.output and "--db" in result.output
+    assert "--workers" in result.output and "--threads" in result.output
     assert "Example: solidarity serve --db atlas.db" in result.output
+    assert 1 <= server.default_workers() <= server.MAX_DEFAULT_WORKERS
+
+
+# -- serving many readers ----------------------------------------------------------------------------------------
+
+
+def test_the_thread_pool_is_bounded_when_the_server_starts(db: str) -> None:
+    for threads, expected in ((None, 40), (3, 3)):  # None: AnyIO's own default
+        application = create_app(db, rate_per_second=0, threads=threads)
+
+        async def tokens() -> float:
+            return float(anyio.to_thread.current_default_thread_limiter().total_tokens)
+
+        application.add_api_route("/tokens", tokens)
+        with TestClient(application) as client:  # the lifespan runs: the limit is set at start
+            assert client.get("/tokens").json() == expected
+    assert create_app(db).state.threads == server.THREADS
+
+
+def test_the_cache_notices_a_change_made_elsewhere(db: str, tmp_path: Path) -> None:
+    """Another process's write (here a connection of its own) drops what the cache kept: at once when asked for a
+    fresh version (a curator's request), else within cache.VERSION_TTL."""
+    path = tmp_path / "atlas.db"
+    source, copy = sqlite3.connect(db), sqlite3.connect(path)
+    source.backup(copy)
+    source.close()
+    copy.close()
+    engine = connect(str(path))
+    kept = cache.DataCache(engine)
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert kept.get(("x",), compute) == 1 and kept.get(("x",), compute) == 1  # computed once
+    assert kept.get(("none",), lambda: None, keep=lambda v: v is not None) is None and len(kept) == 1
+    other = sqlite3.connect(path)
+    with other:
+        other.execute("UPDATE organizations SET name = 'Renamed' WHERE id = ?", (KKE,))
+    other.close()
+    assert kept.get(("x",), compute) == 1  # the version read less than VERSION_TTL ago is trusted
+    assert kept.get(("x",), compute, fresh=True) == 2  # read now: changed, so computed again
+    assert kept.get(("x",), compute, fresh=True) == 2  # read now: unchanged
+    kept.clear()
+    assert kept.get(("x",), compute) == 3
+    kept.close()  # (the server's end) a new connection's reads cannot be compared with the old one's: start again
+    assert kept.get(("x",), compute, fresh=True) == 4
+    assert kept.get(("x",), compute, fresh=True) == 4
+
+
+def test_cached_pages_show_an_ingest_within_the_version_ttl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "VERSION_TTL", 0.0)  # every request reads the version
+    path = str(tmp_path / "atlas.db")
+    kb.ingest([str(EXAMPLES / "decl-pcp-cuba.md")], connect(path))
+    with TestClient(create_app(path, rate_per_second=0)) as client:
+        assert client.get("/api/v1/stats").json()["documents"] == 1
+        assert '<dd><a href="/search">1</a></dd>' in client.get("/").text  # the home page's count of statements
+        assert "0 documents" in client.get("/search?q=zhanaozen").text
+        kb.ingest([str(EXAMPLES)], connect(path))  # another process, as far as the application can tell
+        assert client.get("/api/v1/stats").json()["documents"] == 13
+        assert '<dd><a href="/search">13</a></dd>' in client.get("/").text
+        assert "3 documents" in client.get("/search?q=zhanaozen").text
+
+
+def test_organization_page_counts_as_the_cli_profile_does(db: str) -> None:
+    """The page's own queries (prepared, see data.organization) give what queries.org_profile gives."""
+    engine = connect(db)
+    items, _ = data.list_organizations(engine, None, None, 200, 0)
+    assert len(items) > 20
+    for item in items:
+        page = data.organization(engine, item["id"])
+        profile = queries.org_profile(engine, item["id"], top=data.CO_SIGNERS, listed=data.PAGE_ITEMS)
+        assert page is not None and profile is not None
+        assert (page["name"], page["country"], page["kind"], page["registry"]) == (
+            profile["name"], profile["country"], profile["kind"], profile["registry"])
+        assert page["aliases"] == profile["aliases"][:data.ALIASES]
+        assert page["statements"] == profile["statement_count"] == item["statements"]
+        assert page["by_year"] == {int(year): n for year, n in profile["by_year"].items()}
+        assert (page["first"], page["last"]) == (profile["first"], profile["last"])
+        assert page["co_signers"] == profile["co_signers"]
+        assert [s["id"] for s in page["latest"]] == [s["statement"] for s in reversed(profile["statements"])]
+    assert data.organization(engine, "no-such-organisation") is None

@@ -5,8 +5,15 @@ and forms, that they write the CLI's judgements and survive re-extraction, and t
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +28,7 @@ from solidarity_atlas.extract.pipeline import extract
 from solidarity_atlas.ingest.reader import page_from_bytes
 from solidarity_atlas.resolve import judgements, orgs
 from solidarity_atlas.store.db import connect
-from solidarity_atlas.web import auth
+from solidarity_atlas.web import auth, cache, curate
 from solidarity_atlas.web.app import create_app
 
 with warnings.catch_warnings():
@@ -292,6 +299,84 @@ def test_bad_input_is_a_clear_error(admin: TestClient, judgements_file: Path) ->
     assert not judgement_lines(judgements_file)
 
 
+@pytest.mark.parametrize("document", ["9223372036854775808", "99999999999999999999999"])
+def test_a_document_id_past_64_bits_is_not_found(signed_in: tuple[TestClient, str], document: str,
+                                                 judgements_file: Path) -> None:
+    client, csrf = signed_in
+    for url, body in ((f"/api/v1/documents/{document}/signatories", {"raw": "x", "org_id": None}),
+                      (f"/api/v1/documents/{document}/not-a-statement", {})):
+        answer = client.post(url, json=body, headers={"X-CSRF-Token": csrf})
+        assert answer.status_code == 404, answer.text  # was a 500: the driver cannot bind such a number
+        assert answer.json() == {"detail": f"no document {document}"}
+    for url, form in ((f"/documents/{document}/signatories", {"raw": "x", "action": "remove"}),
+                      (f"/documents/{document}/not-a-statement", {})):
+        answer = client.post(url, data={**form, "csrf_token": csrf})
+        assert answer.status_code == 404 and f"No document {document}." in answer.text
+        assert_secure(answer)
+    assert not judgement_lines(judgements_file)
+
+
+def test_several_worker_processes_show_a_correction_made_by_one(db: str, judgements_file: Path) -> None:
+    """'solidarity serve --workers 2': every process's cache notices a correction made through another, within the
+    time a read of the data's version is trusted (cache.VERSION_TTL)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    log = Path(db).with_name("serve.log")
+    with log.open("wb") as out:
+        server = subprocess.Popen([sys.executable, "-m", "solidarity_atlas", "serve", "--db", db, "--port", str(port),
+                                   "--workers", "2", "--threads", "2"], stdout=out, stderr=subprocess.STDOUT,
+                                  env={**os.environ, auth.ADMIN_TOKEN_ENV: TOKEN}, start_new_session=True)
+
+    def get(path: str) -> str:  # a new connection each time: the processes take turns accepting them
+        with urllib.request.urlopen(url + path, timeout=30) as answer:
+            return str(answer.read().decode("utf-8"))
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                get("/static/style.css")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        while log.read_text().count("Application startup complete") < 2:  # the second process may still start
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        assert "with 2 processes of 2 threads" in log.read_text()
+        for _ in range(12):  # in the caches of both processes
+            assert "<h1>Communist Party of Spain</h1>" in get(f"/organizations/{SPAIN}")
+        request = urllib.request.Request(url + f"/api/v1/organizations/{SPAIN}/rename", method="POST",
+                                         data=json.dumps({"name": "PCE"}).encode(),
+                                         headers={**BEARER, "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status == 200
+        time.sleep(cache.VERSION_TTL + 0.5)
+        for _ in range(12):
+            assert "<h1>PCE</h1>" in get(f"/organizations/{SPAIN}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def test_corrections_hold_the_judgements_file_locked(judgements_file: Path) -> None:
+    """While a correction is written and applied, another process (another worker of the server) cannot take the
+    lock on the judgements file, so the file and the database take the corrections in one order."""
+    try_lock = ("import fcntl, sys\nwith open(sys.argv[1], 'a') as f:\n    try:\n"
+                "        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)\n    except OSError:\n"
+                "        print('held')\n    else:\n        print('free')\n")
+
+    def other_process() -> str:
+        return subprocess.run([sys.executable, "-c", try_lock, str(judgements_file)], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    with curate._one_at_a_time():
+        assert other_process() == "held"
+    assert other_process() == "free"
+
+
 # -- signing in ----------------------------------------------------------------------------------------------------
 
 
@@ -367,6 +452,15 @@ def test_login_rate_limit_per_client_address(db: str, user: str) -> None:
         api = client.post(WRITES["rename"][0], json=WRITES["rename"][1], headers=BEARER)
         assert api.status_code == 429  # the same address, even with the right token
     assert rows(db, "SELECT count(*) FROM audit_log WHERE operation = 'login_failed'") == [(auth.LOGIN_FAILURES,)]
+    # Another application over the same database, as another worker process of 'solidarity serve --workers N' (or
+    # the server restarted): the failures are counted from the audit log, so the address is refused there too.
+    with make_client(db, admin_token=TOKEN) as other_app:
+        other = other_app.post(WRITES["rename"][0], json=WRITES["rename"][1], headers=BEARER)
+        assert other.status_code == 429 and 1 <= int(other.headers["retry-after"]) <= auth.LOGIN_WINDOW
+    connection = sqlite3.connect(db)  # a minute later (the failures' times moved back): the address may try again
+    with connection:
+        connection.execute("UPDATE audit_log SET at = '2000-01-01T00:00:00Z' WHERE operation = 'login_failed'")
+    connection.close()
     with make_client(db, admin_token=TOKEN) as other_app:
         assert other_app.post(WRITES["rename"][0], json=WRITES["rename"][1], headers=BEARER).status_code == 200
 

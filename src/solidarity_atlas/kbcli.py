@@ -301,6 +301,12 @@ def serve_command(
     host: Annotated[str, typer.Option(
         "--host", help="Address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 every interface.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, max=64, help="Server processes, each using one core at a time (default: one per CPU, "
+                                         "at most 8).")] = None,
+    threads: Annotated[int | None, typer.Option(
+        "--threads", min=1, max=256, help="Requests each process works on at once (default 2: pages are CPU work, "
+                                          "more threads only take turns at one core).")] = None,
     admin_token_file: Annotated[Path | None, typer.Option(
         "--admin-token-file", help="File whose first line is the admin token (at least 16 characters), which may "
                                    "make corrections: 'Authorization: Bearer <token>' on the API, or the name "
@@ -322,23 +328,24 @@ def serve_command(
 
     Example: solidarity serve --db atlas.db --admin-token-file ~/.atlas-token
     """
-    import uvicorn
-
-    from solidarity_atlas.web.app import create_app
-    from solidarity_atlas.web.auth import AuthError, read_token_file, users_exist
+    from solidarity_atlas.web import server
+    from solidarity_atlas.web.auth import AuthError, auth_config, read_token_file, users_exist
 
     engine = open_db(db)
+    token_file = str(admin_token_file.expanduser()) if admin_token_file else None
     try:
-        token = read_token_file(str(admin_token_file.expanduser())) if admin_token_file else None
-        application = create_app(engine=engine, admin_token=token, secure_cookies=secure_cookies)
+        config = auth_config(read_token_file(token_file) if token_file else None, secure_cookies)
     except AuthError as exc:
         _fail(str(exc), 2)
         raise  # unreachable: _fail exits
-    editors = " and ".join((["admin token"] if application.state.auth.config.admin_token else [])
-                           + (["users"] if users_exist(engine) else []))
-    _say(f"serving {engine.url.render_as_string(hide_password=True)} at http://{host}:{port}/ "
+    editors = " and ".join((["admin token"] if config.admin_token else []) + (["users"] if users_exist(engine) else []))
+    count = workers or server.default_workers()
+    threads = threads or server.THREADS
+    _say(f"serving {engine.url.render_as_string(hide_password=True)} at http://{host}:{port}/ with {count} "
+         f"process{'es' if count > 1 else ''} of {threads} thread{'s' if threads > 1 else ''} "
          f"({'curation by ' + editors if editors else 'read-only: no admin token or user'})")
-    uvicorn.run(application, host=host, port=port, server_header=False)
+    server.serve(engine.url.render_as_string(hide_password=False), host=host, port=port, workers=count,
+                 threads=threads, admin_token_file=token_file, secure_cookies=secure_cookies)
 
 
 user_app = typer.Typer(

@@ -14,6 +14,7 @@ import io
 import json
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
@@ -21,6 +22,7 @@ from sqlalchemy import Engine
 
 from solidarity_atlas.model import DocType
 from solidarity_atlas.web import data
+from solidarity_atlas.web.auth import SESSION_COOKIE
 
 router = APIRouter(tags=["atlas"])
 
@@ -45,7 +47,9 @@ Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Format = Annotated[Literal["json", "csv"], Query(alias="format", description="json, or csv for a table.")]
 
 
-def statement_filters(year: Year = None, country: Country = None, doc_type: DocType | None = None,
+# The dependencies are coroutines: FastAPI runs a plain function in the thread pool, one trip there and back (and
+# one more wait for a free thread) per dependency and request.
+async def statement_filters(year: Year = None, country: Country = None, doc_type: DocType | None = None,
                       language: Language = None, org: OrgId = None) -> data.Filters:
     return data.Filters(year=year, country=country.upper() if country else None, doc_type=doc_type,
                         language=language, org=org)
@@ -54,13 +58,17 @@ def statement_filters(year: Year = None, country: Country = None, doc_type: DocT
 Filters = Annotated[data.Filters, Depends(statement_filters)]
 
 
-def engine_of(request: Request) -> Engine:
+async def engine_of(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def cache_of(request: Request) -> data.DataCache:
+async def cache_of(request: Request) -> data.DataCache:
+    """The application's cache; for a request that carries a session cookie (a curator's), with the data's version
+    read now, so that a correction shows at once whichever worker process made it."""
     cache: data.DataCache = request.app.state.cache
+    if SESSION_COOKIE in request.cookies:
+        await anyio.to_thread.run_sync(cache.version, True)
     return cache
 
 
@@ -529,8 +537,8 @@ def list_organizations(request: Request, engine: DB, country: Country = None, ki
 
 @router.get("/organizations/{org_id:path}", response_model=OrganizationDetail, responses=NOT_FOUND,
             summary="One organisation")
-def get_organization(engine: DB, org_id: str) -> Any:
-    found = data.organization(engine, org_id)
+def get_organization(engine: DB, cache: Cache, org_id: str) -> Any:
+    found = data.organization(engine, org_id, cache)
     if found is None:
         raise not_found(f"organisation {org_id!r}")
     return organization_out(found)
@@ -573,13 +581,13 @@ def get_country(engine: DB, code: CountryCode) -> Any:
 
 
 @router.get("/search", response_model=SearchResults, responses=CSV_RESPONSE, summary="Full-text search")
-def search(request: Request, engine: DB, filters: Filters,
+def search(request: Request, engine: DB, cache: Cache, filters: Filters,
            q: Annotated[str, Query(max_length=500, description="Words that must all appear.")] = "",
            limit: Limit = DEFAULT_LIMIT, offset: Offset = 0, fmt: Format = "json") -> Any:
     """Documents with every word of ``q`` (every document, newest first, without ``q``), best first (the latest
     first when the words are in more than 5,000 documents), each with a snippet and the offsets of the words found
     in it; facets count the first 1,000 matches."""
-    found = data.search(engine, q, filters, limit, offset, facets=fmt == "json")
+    found = data.search(engine, q, filters, limit, offset, facets=fmt == "json", cache=cache)
     hits = search_hits(found["items"])
     return page(request, SearchResults, hits, found["total"], limit, offset, fmt, "search", query=q,
                 facets=found["facets"], facets_sampled=found["facets_sampled"])

@@ -18,12 +18,14 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from importlib import resources
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -60,6 +62,12 @@ RATE_BURST = 40  # ...and at once after a pause: a page of the network view plus
 RATE_CLIENTS = 10_000  # client addresses remembered by the rate limit; the least recently seen are forgotten
 ETAG_HEX = 32  # hex digits of the body's SHA-256 kept in an ETag: 128 bits, no accidental collision
 ETAG_MAX_BODY = 8 * 1024 * 1024  # larger responses are passed on without an ETag rather than held in memory
+# Requests a process works on at once.  The endpoints are synchronous: each runs in a thread, and AnyIO would run up
+# to 40 at once.  Pages are Python work under one GIL (SQLite lets it go only while it steps), so 40 threads take it
+# in turns per row and spend more time handing it over than working: at 20 clients, with 40 threads, a search cost
+# twice the CPU it costs alone.  Two threads keep one busy while the other waits on SQLite; more workers, not more
+# threads, use more cores (bench/README.md).
+THREADS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +78,14 @@ class WebSettings:
 
 def create_app(db: str | None = None, *, engine: Engine | None = None, rate_per_second: float = RATE_PER_SECOND,
                rate_burst: int = RATE_BURST, admin_token: str | None = None,
-               secure_cookies: bool | None = None) -> FastAPI:
+               secure_cookies: bool | None = None, threads: int | None = THREADS) -> FastAPI:
     """The application over the database ``db`` (a URL or SQLite file; default ``$SOLIDARITY_DB``), or over an
     open ``engine``.  ``rate_per_second``/``rate_burst`` set the API's per-client rate limit (0: none).
     ``admin_token`` (default ``$SOLIDARITY_ADMIN_TOKEN``; "" for none) and the users of the database may make
     corrections; ``secure_cookies`` (default ``$SOLIDARITY_SECURE_COOKIES``) marks the session cookie Secure even
-    on plain HTTP (behind a proxy that adds HTTPS).  A token too short raises :class:`auth.AuthError`."""
+    on plain HTTP (behind a proxy that adds HTTPS).  A token too short raises :class:`auth.AuthError`.
+    ``threads``: requests handled at once (the size of AnyIO's thread pool, set when the server starts the
+    application; None leaves AnyIO's default of 40)."""
     from solidarity_atlas.web import api, auth, curate, pages, signin
 
     settings = WebSettings(rate_per_second, rate_burst)
@@ -94,7 +104,9 @@ def create_app(db: str | None = None, *, engine: Engine | None = None, rate_per_
         redoc_url=None,
         openapi_url="/openapi.json",
         debug=False,
+        lifespan=_lifespan,
     )
+    app.state.threads = threads
     app.state.engine = engine if engine is not None else connect(db)
     app.state.cache = DataCache(app.state.engine)
     app.state.settings = settings
@@ -120,6 +132,16 @@ def create_app(db: str | None = None, *, engine: Engine | None = None, rate_per_
     app.add_middleware(HeadMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At start, the size of the thread pool that runs the (synchronous) endpoints; at the end, the connection the
+    cache reads the data's version with is given back."""
+    if app.state.threads:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.threads
+    yield
+    app.state.cache.close()
 
 
 # -- errors ------------------------------------------------------------------------------------------------------

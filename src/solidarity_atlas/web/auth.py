@@ -35,6 +35,8 @@ to ``/login`` and in the form, which another site can neither read nor set.
 Sign-in failures (a wrong password or a wrong bearer token) are counted per
 client address: after :data:`LOGIN_FAILURES` within :data:`LOGIN_WINDOW`
 seconds, the address is refused (429) until the oldest failure is that old.
+They are counted from the audit log, which records each of them, so the
+limit holds across the processes of the server and its restarts.
 """
 
 from __future__ import annotations
@@ -259,6 +261,30 @@ class FailureLimiter:
                 self._seen.popitem(last=False)
 
 
+FAILED_OPERATIONS = ("login_failed", "auth_failed")  # what the audit log calls a failed sign-in
+
+
+def logged_wait(engine: Engine, client: str, failures: int = LOGIN_FAILURES, window: float = LOGIN_WINDOW) -> float:
+    """Seconds before ``client`` may try again, counted from the failed sign-ins in the audit log: the log is shared
+    by every process of the server (``solidarity serve --workers N``), the :class:`FailureLimiter` of each is not.
+    The log's times are whole seconds, so the wait is rounded up to one."""
+    now = datetime.now(UTC)
+    with engine.connect() as c:
+        times = c.execute(select(audit_log.c.at)
+                          .where(audit_log.c.at >= _stamp(now - timedelta(seconds=window)),
+                                 audit_log.c.operation.in_(FAILED_OPERATIONS), audit_log.c.client == client[:64])
+                          .order_by(audit_log.c.at.desc()).limit(failures)).scalars().all()
+    if len(times) < failures:
+        return 0.0
+    oldest = datetime.strptime(times[-1], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return max(1.0, window - (now - oldest).total_seconds())
+
+
+def failure_wait(request: Request, client: str) -> float:
+    """Seconds before ``client`` may try to sign in again: this process's count, and the audit log's."""
+    return max(state_of(request).limiter.wait(client), logged_wait(engine_of(request), client))
+
+
 def too_many(wait: float) -> HTTPException:
     return HTTPException(429, f"too many failed sign-ins from this address: try again in {math.ceil(wait)} seconds",
                          headers={"Retry-After": str(max(1, math.ceil(wait)))})
@@ -365,11 +391,19 @@ class Viewer:
 
 
 def viewer(request: Request) -> Viewer:
-    """The page's viewer; a database that cannot be read (an error page about it) counts as nobody."""
+    """The page's viewer; a database that cannot be read (an error page about it) counts as nobody.  Whether
+    anyone could sign in (the "Sign in" link) is kept in the application's cache until the data changes: every
+    page asks, and asking the database costs a query."""
     try:
         principal = session_of(request)
-        return Viewer(principal.who if principal else None, principal.csrf if principal else None,
-                      principal is not None or writable(request))
+        if principal is not None:
+            return Viewer(principal.who, principal.csrf, True)
+        if state_of(request).config.admin_token:
+            return Viewer(None, None, True)
+        cache = getattr(request.app.state, "cache", None)
+        engine = engine_of(request)
+        exist = cache.get(("users_exist",), lambda: users_exist(engine)) if cache is not None else users_exist(engine)
+        return Viewer(None, None, exist)
     except SQLAlchemyError:
         return Viewer(None, None, False)
 
@@ -413,7 +447,7 @@ def api_principal(request: Request,
     client = client_of(request)
     if request.headers.get("authorization") is not None:
         limiter = state_of(request).limiter
-        wait = limiter.wait(client)
+        wait = failure_wait(request, client)
         if wait > 0:
             raise too_many(wait)
         token = state_of(request).config.admin_token

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -39,7 +40,12 @@ from solidarity_atlas.resolve.text import fold, slug
 from solidarity_atlas.store import curation
 from solidarity_atlas.store.schema import documents, org_names, organizations, signatures
 from solidarity_atlas.web import auth
-from solidarity_atlas.web.data import DataCache
+from solidarity_atlas.web.data import MAX_ROW_ID, DataCache
+
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: the lock holds within one process only
+    fcntl = None  # type: ignore[assignment]
 
 ID_MAX = 200
 NAME_MAX = 500
@@ -49,6 +55,29 @@ COUNTRY = re.compile(r"[A-Za-z]{2}")
 NEW_ID_SUFFIX = 3  # the country or "int"/"xx" at the end of an id the resolver made for an unknown organisation
 
 _lock = threading.Lock()
+
+
+@contextmanager
+def _one_at_a_time() -> Iterator[None]:
+    """One correction at a time, among the threads of this process and among the processes of the server
+    (``solidarity serve --workers N``): an exclusive lock on the judgements file (``flock``, on POSIX systems),
+    held while the judgement is appended and applied, so that the file and the database take the corrections in
+    the same order.  Should the file not open, the judgement's own writing fails and says why."""
+    with _lock:
+        handle = None
+        try:
+            path = settings.judgements_path()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = path.open("a", encoding="utf-8")
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        except OSError:
+            pass
+        try:
+            yield
+        finally:
+            if handle is not None:
+                handle.close()  # and the lock with it
 
 
 class CurationError(AtlasError):
@@ -108,6 +137,8 @@ def _organization(c: Connection, org_id: str) -> Any:
 
 
 def _document(c: Connection, document_id: int) -> Any:
+    if not 1 <= document_id <= MAX_ROW_ID:
+        raise CurationError(404, f"no document {document_id}")  # no row has it, and the driver cannot even bind it
     row = c.execute(select(documents.c.id, documents.c.content_hash, documents.c.statement_id)
                     .where(documents.c.id == document_id)).first()
     if row is None:
@@ -155,7 +186,7 @@ def merge(engine: Engine, cache: DataCache | None, actor: auth.Principal, client
     if kept not in wanted:
         raise CurationError(422, f"the id kept, {kept!r}, is not one of the organisations merged")
     reason = _why(why)
-    with _lock:
+    with _one_at_a_time():
         with engine.connect() as c:
             for org_id in wanted:
                 _organization(c, org_id)
@@ -180,7 +211,7 @@ def split(engine: Engine, cache: DataCache | None, actor: auth.Principal, client
     if new_id == org_id:
         raise CurationError(422, f"the new organisation would have the id {org_id!r} it is split from: give it "
                                  "another name or country")
-    with _lock:
+    with _one_at_a_time():
         with engine.connect() as c:
             _organization(c, org_id)
             written = c.execute(select(org_names.c.name).where(org_names.c.org_id == org_id)).scalars().all()
@@ -200,7 +231,7 @@ def alias(engine: Engine, cache: DataCache | None, actor: auth.Principal, client
     now, go to it (and that organisation's row, when it has no signature left)."""
     name = _text(name, "the alias")
     reason = _why(why)
-    with _lock:
+    with _one_at_a_time():
         with engine.connect() as c:
             _organization(c, org_id)
             # The organisations the resolver made from this very name, in one country or another.
@@ -224,7 +255,7 @@ def rename(engine: Engine, cache: DataCache | None, actor: auth.Principal, clien
     fields: dict[str, Any] = {"id": org_id, "name": name}
     if code:
         fields["country"] = code
-    with _lock:
+    with _one_at_a_time():
         with engine.connect() as c:
             _organization(c, org_id)
         return _apply(engine, cache, actor, client, "rename", reason, fields,
@@ -237,7 +268,7 @@ def fix_signatory(engine: Engine, cache: DataCache | None, actor: auth.Principal
     raw = _text(raw, "the signatory's name as written")
     target = _text(org_id, "the organisation's id", ID_MAX) if (org_id or "").strip() else None
     reason = _why(why)
-    with _lock:
+    with _one_at_a_time():
         with engine.connect() as c:
             document = _document(c, document_id)
             written = c.execute(select(signatures.c.raw).where(signatures.c.document_id == document_id)).scalars()
@@ -264,7 +295,7 @@ def not_a_statement(engine: Engine, cache: DataCache | None, actor: auth.Princip
                     why: str | None = None) -> Done:
     """A document that is no statement: kind ``other``, with nothing extracted from it."""
     reason = _why(why)
-    with _lock:
+    with _one_at_a_time():
         with engine.connect() as c:
             document = _document(c, document_id)
         return _apply(engine, cache, actor, client, "not_statement", reason, {"document": document.content_hash},

@@ -7,26 +7,29 @@ it, search with facets.  Every query is SQLAlchemy Core with bound
 parameters, every list is LIMITed and walks an indexed column (primary keys,
 ``statements.year``, ``documents.date``/``country``, ``signatures.org_id``,
 ``events(country, date)``), so a page costs the same on a hundred statements
-as on a hundred thousand.  The two answers that read a whole table's worth
-of rows (the counts and the co-signature network) are cached until the data
-changes.
+as on a hundred thousand.  The queries of the pages read most are built once
+(below).  What is the same for every reader and costly to work out again —
+the counts, the front page's lists, a search's total and facets, an
+organisation's page, the co-signature network — is kept in the application's
+:class:`~solidarity_atlas.web.cache.DataCache` until the data changes.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections import Counter, OrderedDict
-from collections.abc import Callable
+import re
+from collections import Counter
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from functools import lru_cache
+from typing import Any
 
 import networkx as nx
 from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    bindparam,
+    case,
     column,
     distinct,
     func,
@@ -39,6 +42,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql.elements import BindParameter
 
 from solidarity_atlas.analyze.network import SEED
 from solidarity_atlas.store import queries
@@ -49,6 +53,7 @@ from solidarity_atlas.store.schema import (
     documents,
     events,
     mentions,
+    org_names,
     org_statements,
     organizations,
     persons,
@@ -56,11 +61,11 @@ from solidarity_atlas.store.schema import (
     statement_signers,
     statements,
 )
-
-T = TypeVar("T")
+from solidarity_atlas.web.cache import DataCache
 
 HIT_START = "\ue000"  # private-use characters mark a search hit in a snippet: never markup, so nothing to escape
 HIT_END = "\ue001"
+_HIT_MARK = re.compile(f"([{HIT_START}{HIT_END}])")
 SNIPPET_WORDS = queries.SNIPPET_WORDS
 # Facets count the first this many matches: a common word must not make a search read every row.  The organisation
 # facet reads every signature of the sample: 5,000 documents took 60-190 ms at 100,000 statements, 1,000 take 10-20.
@@ -74,83 +79,77 @@ COUNTRY_ORGS = 100  # organisations listed on a country's page
 TIMELINE_LIMIT = 200  # events (and statements) on a timeline: each event costs two queries
 NETWORK_NODES = 300  # organisations drawn in the network by default, the best connected
 BETWEENNESS_SOURCES = 32  # sampled sources of the network's betweenness: exact on 300 dense nodes takes seconds
-CACHE_ENTRIES = 16  # cached answers (network for a few year ranges, counts) kept per application
-VERSION_TTL = 2.0  # seconds a read of "has the data changed" is trusted before it is read again
 MAX_ROW_ID = 2**63 - 1  # the largest id a row can have (SQLite's and PostgreSQL's 64-bit integers)
 
 
-# -- caching until the data changes ------------------------------------------------------------------------------
+# -- queries prepared once --------------------------------------------------------------------------------------
+# The queries of the pages read most (a statement, the lists of statements, an organisation, a search without
+# filters) are built here once, with bound parameters: building a select() and working out its cache key costs
+# SQLAlchemy 0.3-1 ms a query, more than SQLite takes to answer it; a prepared one costs about 0.1 ms.
+
+_ids: BindParameter[Any] = bindparam("ids", expanding=True)
+_LATEST = (select(documents.c.statement_id)
+           .where(documents.c.date.is_not(None), documents.c.statement_id.is_not(None))
+           .order_by(documents.c.date.desc(), documents.c.id.desc()).limit(bindparam("n")))
+_STATEMENT_ROWS = select(statements.c.id, statements.c.title, statements.c.date, statements.c.year,
+                         statements.c.doc_type, statements.c.copies).where(statements.c.id.in_(_ids))
+_COPY_PLACES = (select(documents.c.statement_id, documents.c.country, documents.c.languages)
+                .where(documents.c.statement_id.in_(_ids)).order_by(documents.c.id))
+_STATEMENT = select(statements).where(statements.c.id == bindparam("id"))
+_COPIES = (select(documents.c.id, documents.c.source, documents.c.url, documents.c.title, documents.c.date,
+                  documents.c.place, documents.c.country, documents.c.languages, documents.c.doc_type,
+                  documents.c.flags, documents.c.format, documents.c.fetched_at)
+           .where(documents.c.statement_id == bindparam("id")).order_by(documents.c.id))
+_TEXT = select(documents.c.text, documents.c.blocks).where(documents.c.id == bindparam("shown"))
+_SIGNED = (select(signatures.c.document_id, signatures.c.org_id, signatures.c.role, signatures.c.raw,
+                  signatures.c.position, signatures.c.start, signatures.c.end, organizations.c.name,
+                  organizations.c.country)
+           .join(organizations, organizations.c.id == signatures.c.org_id)
+           .where(signatures.c.document_id.in_(_ids))
+           .order_by(signatures.c.document_id != bindparam("shown"), signatures.c.document_id, signatures.c.role,
+                     signatures.c.position))
+_DEMANDS = (select(demands.c.code, demands.c.quote, demands.c.start, demands.c.end)
+            .where(demands.c.document_id == bindparam("shown")).order_by(demands.c.start, demands.c.id))
+_CLAIMS = (select(claims.c.event_id, claims.c.count, claims.c.claim, claims.c.quote, claims.c.start, claims.c.end,
+                  events.c.type, events.c.date, events.c.place, events.c.country)
+           .join(events, events.c.id == claims.c.event_id)
+           .where(claims.c.document_id == bindparam("shown")).order_by(claims.c.start, claims.c.id))
+_MENTIONS = (select(mentions.c.person_id, mentions.c.name, mentions.c.role, mentions.c.org, mentions.c.start,
+                    mentions.c.end, persons.c.name.label("person"))
+             .join(persons, persons.c.id == mentions.c.person_id)
+             .where(mentions.c.document_id == bindparam("shown")).order_by(mentions.c.start, mentions.c.id))
 
 
-class DataCache:
-    """Answers too costly to compute per request, kept until the data changes.
-
-    The data's version is its highest document id, its number of documents and its highest signature id: an
-    ingest adds documents, a re-extraction replaces signatures, a deletion lowers the count.
-    """
-
-    def __init__(self, engine: Engine, entries: int = CACHE_ENTRIES):
-        self.engine = engine
-        self.entries = entries
-        self._lock = threading.Lock()
-        self._computing = threading.Lock()
-        self._values: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._version: tuple[Any, ...] | None = None
-        self._checked = 0.0
-        self._generation = 0  # counts clear(): an answer computed across a clear() is not kept
-
-    def version(self) -> tuple[Any, ...]:
-        now = time.monotonic()
-        with self._lock:
-            if self._version is not None and now - self._checked < VERSION_TTL:
-                return self._version
-        with self.engine.connect() as c:
-            row = c.execute(select(func.max(documents.c.id), func.count()).select_from(documents)).one()
-            sig = c.execute(select(func.max(signatures.c.id))).scalar()
-        version = (row[0], row[1], sig)
-        with self._lock:
-            if version != self._version:
-                self._values.clear()
-            self._version, self._checked = version, now
-        return version
-
-    def clear(self) -> None:
-        """Forget every answer: a correction (web/curate.py) changes rows without changing the version."""
-        with self._lock:
-            self._values.clear()
-            self._version = None
-            self._generation += 1
-
-    def get(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """The cached answer, else ``compute()``'s.  One computation runs at a time: a burst of requests for a
-        costly answer (or for many different ones) then costs one core, not one per request."""
-        self.version()
-        found = self._cached(key)
-        if found is not _MISSING:
-            return found
-        with self._computing:
-            found = self._cached(key)  # computed by the request this one waited for
-            if found is not _MISSING:
-                return found
-            generation = self._generation
-            value = compute()
-        with self._lock:
-            if generation != self._generation:
-                return value
-            self._values[key] = value
-            while len(self._values) > self.entries:
-                self._values.popitem(last=False)
-        return value
-
-    def _cached(self, key: tuple[Any, ...]) -> Any:
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
-        return _MISSING
-
-
-_MISSING = object()
+_org: BindParameter[Any] = bindparam("org")
+_ORG = select(organizations).where(organizations.c.id == _org)
+_ORG_NAMES = select(org_names.c.name).where(org_names.c.org_id == _org)
+# Counts by year, first and last date, read from the organisation's own index (org_statements).
+_ORG_YEARS = (select(org_statements.c.year, func.count(), func.min(org_statements.c.date),
+                     func.max(org_statements.c.date))
+              .where(org_statements.c.org_id == _org).group_by(org_statements.c.year).order_by(org_statements.c.year))
+_ORG_LATEST = (select(org_statements.c.statement_id).where(org_statements.c.org_id == _org)
+               .order_by(org_statements.c.date.desc(), org_statements.c.statement_id.desc()).limit(bindparam("n")))
+_other = case((cosignatures.c.org_a == _org, cosignatures.c.org_b), else_=cosignatures.c.org_a)
+_CO_SIGNERS = (select(_other.label("org_id"), organizations.c.name, organizations.c.country,
+                      cosignatures.c.statements.label("together"))
+               .join(organizations, organizations.c.id == _other)
+               .where(or_(cosignatures.c.org_a == _org, cosignatures.c.org_b == _org))
+               .order_by(cosignatures.c.statements.desc(), _other).limit(bindparam("top")))
+_SIGNED_COUNT = select(func.count()).select_from(statement_signers).where(statement_signers.c.org_id == _org)
+_ISSUED_COUNT = (select(func.count(distinct(documents.c.statement_id)))
+                 .join(signatures, signatures.c.document_id == documents.c.id)
+                 .where(signatures.c.org_id == _org, signatures.c.role == "issuer"))
+# Its statements (org_statements) joined to their copies' countries (ix_documents_statement_id_country): two
+# indexes, never a document row, which on a prolific organisation means tens of thousands of them.
+_n = func.count(distinct(documents.c.statement_id))
+_ORG_COUNTRIES = (select(documents.c.country, _n.label("n"))
+                  .select_from(org_statements.join(documents,
+                                                   documents.c.statement_id == org_statements.c.statement_id))
+                  .where(org_statements.c.org_id == _org, documents.c.country.is_not(None))
+                  .group_by(documents.c.country).order_by(_n.desc(), documents.c.country).limit(bindparam("n")))
+_TIES = (select(cosignatures).where(cosignatures.c.org_a.in_(bindparam("a", expanding=True)),
+                                    cosignatures.c.org_b.in_(bindparam("b", expanding=True)))
+         .order_by(cosignatures.c.org_a, cosignatures.c.org_b))
 
 
 # -- counts and the front page -----------------------------------------------------------------------------------
@@ -162,14 +161,13 @@ def stats(engine: Engine, cache: DataCache | None = None) -> dict[str, int]:
     return cache.get(("stats",), lambda: queries.stats(engine))
 
 
-def latest_statements(engine: Engine, n: int = 10) -> list[dict[str, Any]]:
+def latest_statements(engine: Engine, n: int = 10, cache: DataCache | None = None) -> list[dict[str, Any]]:
     """The most recently dated statements (through the documents' date index)."""
+    if cache is not None:
+        return cache.get(("latest", n), lambda: latest_statements(engine, n))
     with engine.connect() as c:
         ids: list[int] = []
-        for statement_id in c.execute(select(documents.c.statement_id)
-                                      .where(documents.c.date.is_not(None), documents.c.statement_id.is_not(None))
-                                      .order_by(documents.c.date.desc(), documents.c.id.desc())
-                                      .limit(n * 4)).scalars():
+        for statement_id in c.execute(_LATEST, {"n": n * 4}).scalars():
             if statement_id not in ids:
                 ids.append(statement_id)
             if len(ids) == n:
@@ -250,11 +248,10 @@ def _statement_rows(c: Connection, ids: list[int]) -> list[dict[str, Any]]:
     """Statements in the order of ``ids``, each with the countries and languages of its copies."""
     if not ids:
         return []
-    rows = {r.id: r for r in c.execute(select(statements).where(statements.c.id.in_(ids)))}
+    rows = {r.id: r for r in c.execute(_STATEMENT_ROWS, {"ids": ids})}
     countries: dict[int, list[str]] = {i: [] for i in ids}
     languages: dict[int, list[str]] = {i: [] for i in ids}
-    for r in c.execute(select(documents.c.statement_id, documents.c.country, documents.c.languages)
-                       .where(documents.c.statement_id.in_(ids)).order_by(documents.c.id)):
+    for r in c.execute(_COPY_PLACES, {"ids": ids}):
         if r.country and r.country not in countries[r.statement_id]:
             countries[r.statement_id].append(r.country)
         for language in (r.languages or "").split(","):
@@ -271,14 +268,10 @@ def statement(engine: Engine, statement_id: int, document_id: int | None = None)
     if not -MAX_ROW_ID <= statement_id <= MAX_ROW_ID:
         return None  # no row has it, and the driver cannot even bind it
     with engine.connect() as c:
-        row = c.execute(select(statements).where(statements.c.id == statement_id)).mappings().first()
+        row = c.execute(_STATEMENT, {"id": statement_id}).mappings().first()
         if row is None:
             return None
-        copies = [dict(r) for r in c.execute(
-            select(documents.c.id, documents.c.source, documents.c.url, documents.c.title, documents.c.date,
-                   documents.c.place, documents.c.country, documents.c.languages, documents.c.doc_type,
-                   documents.c.flags, documents.c.format, documents.c.fetched_at)
-            .where(documents.c.statement_id == statement_id).order_by(documents.c.id)).mappings()]
+        copies = [dict(r) for r in c.execute(_COPIES, {"id": statement_id}).mappings()]
         for copy in copies:
             copy["languages"] = [x for x in (copy["languages"] or "").split(",") if x]
             copy["flags"] = [x for x in (copy["flags"] or "").split(",") if x]
@@ -288,29 +281,11 @@ def statement(engine: Engine, statement_id: int, document_id: int | None = None)
             return None
         text, blocks = "", "[]"
         if shown is not None:
-            text, blocks = c.execute(select(documents.c.text, documents.c.blocks)
-                                     .where(documents.c.id == shown)).one()
-        signed = c.execute(
-            select(signatures.c.document_id, signatures.c.org_id, signatures.c.role, signatures.c.raw,
-                   signatures.c.position, signatures.c.start, signatures.c.end, organizations.c.name,
-                   organizations.c.country)
-            .join(organizations, organizations.c.id == signatures.c.org_id)
-            .where(signatures.c.document_id.in_(ids))
-            .order_by(signatures.c.document_id != shown, signatures.c.document_id, signatures.c.role,
-                      signatures.c.position)).all() if ids else []
-        found_demands = c.execute(
-            select(demands.c.code, demands.c.quote, demands.c.start, demands.c.end)
-            .where(demands.c.document_id == shown).order_by(demands.c.start, demands.c.id)).all()
-        found_claims = c.execute(
-            select(claims.c.event_id, claims.c.count, claims.c.claim, claims.c.quote, claims.c.start, claims.c.end,
-                   events.c.type, events.c.date, events.c.place, events.c.country)
-            .join(events, events.c.id == claims.c.event_id)
-            .where(claims.c.document_id == shown).order_by(claims.c.start, claims.c.id)).all()
-        found_mentions = c.execute(
-            select(mentions.c.person_id, mentions.c.name, mentions.c.role, mentions.c.org, mentions.c.start,
-                   mentions.c.end, persons.c.name.label("person"))
-            .join(persons, persons.c.id == mentions.c.person_id)
-            .where(mentions.c.document_id == shown).order_by(mentions.c.start, mentions.c.id)).all()
+            text, blocks = c.execute(_TEXT, {"shown": shown}).one()
+        signed = c.execute(_SIGNED, {"ids": ids, "shown": shown}).all() if ids else []
+        found_demands = c.execute(_DEMANDS, {"shown": shown}).all()
+        found_claims = c.execute(_CLAIMS, {"shown": shown}).all()
+        found_mentions = c.execute(_MENTIONS, {"shown": shown}).all()
     signatories: dict[str, dict[str, Any]] = {}
     issuers: dict[str, dict[str, Any]] = {}
     spans: list[dict[str, Any]] = []
@@ -381,6 +356,10 @@ def document_signatures(engine: Engine, document_id: int) -> list[dict[str, Any]
     return _unique([{"raw": r.raw, "org_id": r.org_id, "name": r.name} for r in rows], "raw")
 
 
+def _found(value: Any) -> bool:
+    return value is not None  # an id that is not there is not kept: a crawler's guesses would crowd out the rest
+
+
 def _unique(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     seen: set[Any] = set()
     out = []
@@ -421,39 +400,40 @@ def list_organizations(engine: Engine, country: str | None, kind: str | None, li
              "statements": counts.get(r.id, 0)} for r in rows], int(total)
 
 
-def organization(engine: Engine, org_id: str) -> dict[str, Any] | None:
+def organization(engine: Engine, org_id: str, cache: DataCache | None = None) -> dict[str, Any] | None:
     """One organisation (``queries.org_profile``: statements by year, co-signers, names), with how many it signed
     and issued, the countries its statements were issued in, the ties among its co-signers (its ego network)
-    and its latest statements."""
-    profile = queries.org_profile(engine, org_id, top=CO_SIGNERS, listed=PAGE_ITEMS)
-    if profile is None:
-        return None
-    alters = [co["org_id"] for co in profile["co_signers"]]
+    and its latest statements.  With ``cache``, kept there: a few hundred organisations are read over and over,
+    and the busiest one's page takes some 50 ms to work out at 100,000 statements.
+
+    What it shares with ``queries.org_profile`` (names, counts by year, first and last, co-signers) is counted the
+    same way, from the same tables (a test holds the two to it), by prepared queries: the CLI's profile also lists
+    each statement's copies and roles, which this page does not show."""
+    if cache is not None:
+        return cache.get(("organization", org_id), lambda: organization(engine, org_id), keep=_found)
     with engine.connect() as c:
-        signed = int(c.execute(select(func.count()).select_from(statement_signers)
-                               .where(statement_signers.c.org_id == org_id)).scalar_one())
-        issued = int(c.execute(select(func.count(distinct(documents.c.statement_id)))
-                               .join(signatures, signatures.c.document_id == documents.c.id)
-                               .where(signatures.c.org_id == org_id, signatures.c.role == "issuer")).scalar_one())
-        # Its statements (org_statements) joined to their copies' countries (ix_documents_statement_id_country):
-        # two indexes, never a document row, which on a prolific organisation means tens of thousands of them.
-        n = func.count(distinct(documents.c.statement_id))
-        countries = [{"country": r.country, "statements": int(r.n)} for r in c.execute(
-            select(documents.c.country, n.label("n"))
-            .select_from(org_statements.join(documents, documents.c.statement_id == org_statements.c.statement_id))
-            .where(org_statements.c.org_id == org_id, documents.c.country.is_not(None))
-            .group_by(documents.c.country).order_by(n.desc(), documents.c.country).limit(ORG_COUNTRIES))]
-        ties = [{"source": r.org_a, "target": r.org_b, "weight": int(r.statements)} for r in c.execute(
-            select(cosignatures).where(cosignatures.c.org_a.in_(alters), cosignatures.c.org_b.in_(alters))
-            .order_by(cosignatures.c.org_a, cosignatures.c.org_b))] if len(alters) > 1 else []
-        latest = _statement_rows(c, [item["statement"] for item in reversed(profile["statements"])])
+        org = c.execute(_ORG, {"org": org_id}).first()
+        if org is None:
+            return None
+        aliases = sorted(c.execute(_ORG_NAMES, {"org": org_id}).scalars())
+        years = c.execute(_ORG_YEARS, {"org": org_id}).all()
+        co_signers = [{"org_id": r.org_id, "name": r.name, "country": r.country, "together": r.together}
+                      for r in c.execute(_CO_SIGNERS, {"org": org_id, "top": CO_SIGNERS})]
+        alters = [co["org_id"] for co in co_signers]
+        signed = int(c.execute(_SIGNED_COUNT, {"org": org_id}).scalar_one())
+        issued = int(c.execute(_ISSUED_COUNT, {"org": org_id}).scalar_one())
+        countries = [{"country": r.country, "statements": int(r.n)}
+                     for r in c.execute(_ORG_COUNTRIES, {"org": org_id, "n": ORG_COUNTRIES})]
+        ties = [{"source": r.org_a, "target": r.org_b, "weight": int(r.statements)}
+                for r in c.execute(_TIES, {"a": alters, "b": alters})] if len(alters) > 1 else []
+        latest = _statement_rows(c, list(c.execute(_ORG_LATEST, {"org": org_id, "n": PAGE_ITEMS}).scalars()))
     return {
-        "id": org_id, "name": profile["name"], "country": profile["country"], "kind": profile["kind"],
-        "registry": profile["registry"], "aliases": profile["aliases"][:ALIASES],
-        "statements": profile["statement_count"], "signed": signed, "issued": issued,
-        "first": profile["first"], "last": profile["last"],
-        "by_year": {int(year): n for year, n in profile["by_year"].items()},
-        "co_signers": profile["co_signers"], "ties": ties, "countries": countries, "latest": latest,
+        "id": org_id, "name": org.name, "country": org.country, "kind": org.kind, "registry": bool(org.registry),
+        "aliases": aliases[:ALIASES], "statements": sum(int(n) for _, n, _, _ in years), "signed": signed,
+        "issued": issued, "first": min((low for _, _, low, _ in years if low), default=None),
+        "last": max((high for _, _, _, high in years if high), default=None),
+        "by_year": {int(year): int(n) for year, n, _, _ in years if year is not None},
+        "co_signers": co_signers, "ties": ties, "countries": countries, "latest": latest,
     }
 
 
@@ -553,6 +533,7 @@ def _publishers(c: Connection, document_ids: list[int]) -> dict[int, dict[str, s
 # -- countries ---------------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=512)
 def country_name(code: str | None) -> str:
     if not code:
         return ""
@@ -588,8 +569,11 @@ def country(engine: Engine, code: str) -> dict[str, Any]:
             "events_total": int(event_total), "statements_total": int(statement_total), "statements": about_rows}
 
 
-def countries_with_events(engine: Engine) -> list[dict[str, Any]]:
-    """Countries that have a timeline, most events first (a scan of ``ix_events_country_date``)."""
+def countries_with_events(engine: Engine, cache: DataCache | None = None) -> list[dict[str, Any]]:
+    """Countries that have a timeline, most events first (a scan of ``ix_events_country_date``: 4-8 ms at 100,000
+    statements, so the front page keeps it in ``cache``)."""
+    if cache is not None:
+        return cache.get(("countries_with_events",), lambda: countries_with_events(engine))
     with engine.connect() as c:
         rows = c.execute(select(events.c.country, func.count().label("n")).where(events.c.country.is_not(None))
                          .group_by(events.c.country).order_by(func.count().desc(), events.c.country)).all()
@@ -629,49 +613,81 @@ def _snippet(dialect: str, q: str) -> Any:
     return func.substr(documents.c.clean_text, 1, 160)
 
 
-def search(engine: Engine, q: str, f: Filters, limit: int, offset: int,
-           facets: bool = True) -> dict[str, Any]:
+_HIT_COLUMNS = (documents.c.id, documents.c.statement_id, documents.c.title, documents.c.date, documents.c.doc_type,
+                documents.c.country, documents.c.languages, documents.c.source)
+
+
+def _fts_page(order: Any) -> Select[Any]:
+    """A page of the documents matching ``:match`` in the full-text index, with snippets (SQLite, no filter)."""
+    return (select(*_HIT_COLUMNS, _snippet("sqlite", "").label("snippet"))
+            .select_from(_fts.join(documents, documents.c.id == _fts.c.rowid))
+            .where(_fts.c.documents_fts.op("MATCH")(bindparam("match")))
+            .order_by(order).limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+_FTS_RANKED = _fts_page(_fts.c.rank)
+_FTS_LATEST = _fts_page(_fts.c.rowid.desc())
+
+
+def search(engine: Engine, q: str, f: Filters, limit: int, offset: int, facets: bool = True,
+           cache: DataCache | None = None) -> dict[str, Any]:
     """Documents with every word of ``q`` (all documents, newest first, when it is empty), narrowed by the
     filters, best first (the latest first for words found in more than ``queries.RANKED_MATCHES`` documents, as
-    ``solidarity search`` does), each with a snippet; facets of year, country, kind, language and organisation."""
+    ``solidarity search`` does), each with a snippet; facets of year, country, kind, language and organisation.
+
+    With ``cache``, what is the same on every page of one search (the number of matches, the facets, whether they
+    are ranked) is kept there, per words and filters: a page then costs only its own rows and snippets."""
     q = q.strip()
     with engine.connect() as c:
         dialect = c.dialect.name
-        conditions = _document_conditions(f)
-        columns = (documents.c.id, documents.c.statement_id, documents.c.title, documents.c.date,
-                   documents.c.doc_type, documents.c.country, documents.c.languages, documents.c.source)
-        if q and dialect == "sqlite" and not queries.fts_query(q):
+        terms = queries.fts_query(q) if q and dialect == "sqlite" else ""
+        if q and dialect == "sqlite" and not terms:
             return {"items": [], "total": 0, "facets": {}, "facets_sampled": False}  # no word to look for
-        counted: Select[Any] | None = None
-        if q:
+        plain = bool(terms) and f == Filters()  # words and no filter: the full-text index alone answers
+
+        def queries_of() -> tuple[Select[Any], Any, Select[Any], Select[Any] | None]:
+            """The matching documents' ids, their order, what is counted, and the full-text index's matches."""
+            conditions = _document_conditions(f)
+            if not q:
+                matching = select(documents.c.id).where(*conditions)
+                return matching, None, matching, None
             matching, rank = _matching(dialect, q)
-            if dialect == "sqlite":
-                # Only the full-text index: joining each match to its document row (a whole text) to count it cost
-                # 100 ms for a word in 30,000 documents, the index alone 3 ms.
-                in_index = select(_fts.c.rowid.label("id")).where(
-                    _fts.c.documents_fts.op("MATCH")(queries.fts_query(q)))
-                counted = None if conditions else in_index
-                # bm25 scores every match before the first page is known: past RANKED_MATCHES, the latest first.
-                if c.execute(in_index.limit(1).offset(queries.RANKED_MATCHES)).first() is not None:
-                    rank = _fts.c.rowid.desc()
             matching = matching.where(*conditions)
-            page_query = matching.with_only_columns(*columns, _snippet(dialect, q).label("snippet")) \
-                .order_by(rank).limit(limit).offset(offset)
+            if not terms:
+                return matching, rank, matching, None
+            # Only the full-text index: joining each match to its document row (a whole text) to count it cost
+            # 100 ms for a word in 30,000 documents, the index alone 3 ms.
+            in_index = select(_fts.c.rowid.label("id")).where(_fts.c.documents_fts.op("MATCH")(terms))
+            return matching, rank, in_index if plain else matching, in_index
+
+        def summarise() -> dict[str, Any]:
+            _, _, counted, in_index = queries_of()
+            total = int(c.execute(select(func.count()).select_from(counted.subquery())).scalar_one())
+            # bm25 scores every match before the first page is known: past RANKED_MATCHES, the latest first.
+            many = in_index is not None and c.execute(
+                in_index.limit(1).offset(queries.RANKED_MATCHES)).first() is not None
+            return {"total": total, "many": many, "facets": _facets(c, counted) if facets and total else {}}
+
+        summary = cache.get(("search", q, f, facets), summarise) if cache is not None else summarise()
+        params: dict[str, Any] = {}
+        if plain:  # prepared once: the common case costs no query building
+            page_query: Select[Any] = _FTS_LATEST if summary["many"] else _FTS_RANKED
+            params = {"match": terms, "limit": limit, "offset": offset}
+        elif q:
+            matching, rank, _, _ = queries_of()
+            order = _fts.c.rowid.desc() if summary["many"] else rank
+            page_query = matching.with_only_columns(*_HIT_COLUMNS, _snippet(dialect, q).label("snippet")) \
+                .order_by(order).limit(limit).offset(offset)
         else:
-            matching = select(documents.c.id).where(*conditions)
-            page_query = (select(*columns, func.substr(documents.c.clean_text, 1, SNIPPET_WORDS * 10)
-                                 .label("snippet")).where(*conditions)
+            page_query = (select(*_HIT_COLUMNS, func.substr(documents.c.clean_text, 1, SNIPPET_WORDS * 10)
+                                 .label("snippet")).where(*_document_conditions(f))
                           .order_by(documents.c.date.desc(), documents.c.id.desc()).limit(limit).offset(offset))
-        counted = matching if counted is None else counted
-        total = int(c.execute(select(func.count()).select_from(counted.subquery())).scalar_one())
-        items = []
-        for r in c.execute(page_query):
-            items.append({"document": r.id, "statement": r.statement_id, "title": r.title, "date": r.date,
-                          "doc_type": r.doc_type, "country": r.country,
-                          "languages": [x for x in (r.languages or "").split(",") if x], "source": r.source,
-                          "snippet": r.snippet or ""})
-        found_facets = _facets(c, counted) if facets and total else {}
-    return {"items": items, "total": total, "facets": found_facets, "facets_sampled": total > FACET_SAMPLE}
+        items = [{"document": r.id, "statement": r.statement_id, "title": r.title, "date": r.date,
+                  "doc_type": r.doc_type, "country": r.country,
+                  "languages": [x for x in (r.languages or "").split(",") if x], "source": r.source,
+                  "snippet": r.snippet or ""} for r in c.execute(page_query, params)]
+    total = summary["total"]
+    return {"items": items, "total": total, "facets": summary["facets"], "facets_sampled": total > FACET_SAMPLE}
 
 
 def _facets(c: Connection, matching: Select[Any]) -> dict[str, list[dict[str, Any]]]:
@@ -707,16 +723,11 @@ def snippet_parts(snippet: str) -> list[tuple[str, bool]]:
     """A snippet as pieces of plain text, each marked as a hit or not (to escape and render one by one)."""
     parts: list[tuple[str, bool]] = []
     hit = False
-    buffer = ""
-    for char in snippet:
-        if char in (HIT_START, HIT_END):
-            if buffer:
-                parts.append((buffer, hit))
-            buffer, hit = "", char == HIT_START
-        else:
-            buffer += char
-    if buffer:
-        parts.append((buffer, hit))
+    for piece in _HIT_MARK.split(snippet):  # the marks themselves are kept by the split, as pieces of their own
+        if piece in (HIT_START, HIT_END):
+            hit = piece == HIT_START
+        elif piece:
+            parts.append((piece, hit))
     return parts
 
 

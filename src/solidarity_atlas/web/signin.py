@@ -61,7 +61,7 @@ def login(request: Request, form: auth.Form) -> Response:
     engine, state, client = auth.engine_of(request), auth.state_of(request), auth.client_of(request)
     name, password = form.get("username", "").strip()[:80], form.get("password", "")
     next_path = safe_next(form.get("next"))
-    wait = state.limiter.wait(client)
+    wait = auth.failure_wait(request, client)
     if wait > 0:
         limited = auth.too_many(wait)
         return _login_form(request, status=429, error=str(limited.detail).capitalize() + ".",
