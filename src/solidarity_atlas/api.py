@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 
 from solidarity_atlas.errors import InputError
 from solidarity_atlas.extract.pipeline import extract
-from solidarity_atlas.ingest.reader import read_page
-from solidarity_atlas.model import Record
+from solidarity_atlas.ingest.reader import page_of_file, read_bytes, read_page
+from solidarity_atlas.model import Page, Record
 
 WINDOW_PER_JOB = 32  # documents in flight per worker: order is kept, memory stays bounded
 CHUNK = 8  # documents sent to a worker at a time: fewer round trips between processes
@@ -33,8 +34,17 @@ class Outcome:
 
 def extract_file(path: str, recurring: frozenset[int] = frozenset()) -> Outcome:
     """Read and extract one file; never raises for a bad input."""
+    return _guarded(path, lambda: read_page(path, recurring))
+
+
+def extract_bytes(path: str, data: bytes, recurring: frozenset[int] = frozenset()) -> Outcome:
+    """Extract one file whose bytes were read elsewhere; never raises for a bad input."""
+    return _guarded(path, lambda: page_of_file(path, data, recurring))
+
+
+def _guarded(path: str, page: Callable[[], Page]) -> Outcome:
     try:
-        return Outcome(path, extract(read_page(path, recurring)))
+        return Outcome(path, extract(page()))
     except InputError as exc:
         return Outcome(path, error=str(exc))
     except RecursionError:
@@ -86,10 +96,22 @@ def _chunks(paths: Iterator[str], size: int) -> Iterator[list[str]]:
 
 
 def extract_files(
-    paths: Iterable[str], *, jobs: int = 1, recurring: dict[str, frozenset[int]] | None = None
+    paths: Iterable[str], *, jobs: int = 1, recurring: dict[str, frozenset[int]] | None = None,
+    engine: str = "local", scheduler: str | None = None,
 ) -> Iterator[Outcome]:
-    """Outcomes in input order, with ``jobs`` processes; inputs are read lazily."""
+    """Outcomes in input order, with ``jobs`` processes; inputs are read lazily.
+
+    ``engine="dask"``: on the Dask cluster whose scheduler is at ``scheduler``, or on a cluster of ``jobs`` local
+    processes started for the run (see :mod:`solidarity_atlas.parallel`); this process reads the files and sends
+    their bytes.
+    """
     recurring = recurring or {}
+    if engine == "dask":
+        from solidarity_atlas.parallel import DaskRunner
+
+        with DaskRunner(scheduler, jobs) as runner:
+            yield from runner.map_chunks(_work_bytes_chunk, _read_chunks(iter(paths), CHUNK), runner.share(recurring))
+        return
     if jobs <= 1:
         _init_worker(recurring)
         yield from (_work(p) for p in paths)
@@ -103,3 +125,29 @@ def extract_files(
             for chunk in islice(chunks, 1):
                 window.append(pool.submit(_work_chunk, chunk))
             yield from head.result()
+
+
+# A file as sent to a Dask worker: its path, and its bytes or why they could not be read.
+_Read = tuple[str, bytes | None, str | None]
+
+
+def _read_chunks(paths: Iterator[str], size: int) -> Iterator[list[_Read]]:
+    for chunk in _chunks(paths, size):
+        items: list[_Read] = []
+        for path in chunk:
+            try:
+                items.append((path, read_bytes(Path(path)), None))
+            except InputError as exc:
+                items.append((path, None, str(exc)))
+        yield items
+
+
+def _work_bytes_chunk(items: list[_Read], recurring: dict[str, frozenset[int]]) -> list[Outcome]:
+    """A Dask task: extract a chunk of files from their bytes."""
+    out = []
+    for path, data, error in items:
+        if data is None:
+            out.append(Outcome(path, error=error))
+        else:
+            out.append(extract_bytes(path, data, recurring.get(os.path.dirname(path), frozenset())))
+    return out

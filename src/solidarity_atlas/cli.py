@@ -22,6 +22,7 @@ from solidarity_atlas import __version__, api, settings
 from solidarity_atlas.ingest.boilerplate import recurring_lines
 from solidarity_atlas.ingest.files import discover
 from solidarity_atlas.model import Record
+from solidarity_atlas.parallel import ClusterError
 
 app = typer.Typer(
     help="Solidarity Atlas: statements, resolutions, petitions and news of the labour and communist "
@@ -36,6 +37,11 @@ HANDFUL = 5  # more inputs than this get a progress bar (on a terminal)
 class Format(StrEnum):
     jsonl = "jsonl"
     table = "table"
+
+
+class EngineKind(StrEnum):
+    local = "local"
+    dask = "dask"
 
 
 def _say(message: str) -> None:
@@ -67,6 +73,13 @@ def extract_command(
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=256, help="Worker processes.")] = 1,
+    engine: Annotated[EngineKind | None, typer.Option(
+        "--engine", help="local: --jobs processes on this machine; dask: the workers of a Dask cluster (the one at "
+                         "--scheduler, else --jobs local worker processes). Default: dask with --scheduler, "
+                         "else local.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Address of a Dask scheduler (tcp://HOST:8786); its workers need this package "
+                            "installed, not the inputs: this command reads them and sends their bytes.")] = None,
     evidence: Annotated[
         bool, typer.Option("--evidence", help="Add an 'evidence' object: the quoted text and offsets of each value.")
     ] = False,
@@ -90,6 +103,10 @@ def extract_command(
     if output is not None and not output.parent.is_dir():
         _say(f"error: {output}: the folder for the output does not exist")
         raise typer.Exit(2)
+    if engine is EngineKind.local and scheduler:
+        _say("error: --scheduler is for --engine dask")
+        raise typer.Exit(2)
+    engine = engine or (EngineKind.dask if scheduler else EngineKind.local)
     found = list(discover(paths))
     files = [f.path for f in found if f.status == "file"]
     failed = skipped = processed = 0
@@ -112,7 +129,8 @@ def extract_command(
     try:
         with bar:
             task = bar.add_task("extract", total=len(files))
-            for outcome in api.extract_files(files, jobs=jobs, recurring=recurring):
+            for outcome in api.extract_files(files, jobs=jobs, recurring=recurring, engine=engine.value,
+                                             scheduler=scheduler):
                 bar.advance(task)
                 if outcome.record is None:
                     failed += 1
@@ -128,6 +146,9 @@ def extract_command(
                     records.append(outcome.record)
         if fmt is Format.table:
             _table(records, stream)
+    except ClusterError as exc:
+        _say(f"error: {exc}; {processed} processed before it")
+        raise typer.Exit(1) from None
     finally:
         if output:
             stream.close()

@@ -28,6 +28,7 @@ from solidarity_atlas.errors import InputError
 from solidarity_atlas.extract.pipeline import extract
 from solidarity_atlas.ingest.reader import HTML_SUFFIXES, MARKDOWN_SUFFIXES, page_from_bytes
 from solidarity_atlas.model import Block, Page, PageHints
+from solidarity_atlas.parallel import DaskSpec, apply_each
 from solidarity_atlas.store.schema import documents, inputs
 from solidarity_atlas.store.writer import Counts, Failed, Writer, document_of, extraction_of
 
@@ -55,10 +56,12 @@ class Unchanged:
 
 
 def ingest(arguments: Iterable[str], engine: Engine, *, jobs: int = 1, fetcher: Any = None,
-           on_item: Callable[[str, str], None] | None = None) -> Counts:
+           on_item: Callable[[str, str], None] | None = None, dask: DaskSpec | None = None) -> Counts:
     """Ingest files, folders, globs, archives, WARC files and URLs; the counts of what became of them.
 
     ``on_item(uri, status)`` is told of every input as it is written (for progress and failure lines).
+    ``dask``: extract on a Dask cluster instead of ``jobs`` local processes (this process reads the inputs and
+    writes the database; the workers only extract).
     """
     from solidarity_atlas.ingest.sources import iter_sources
 
@@ -71,7 +74,8 @@ def ingest(arguments: Iterable[str], engine: Engine, *, jobs: int = 1, fetcher: 
     # extracted.
     batch_size = settings.ingest_batch()
     # Two batches in flight, so the worker never waits for the writer.
-    for batch in _chunks(_ordered_map(_extract_one, prepared, jobs, pool=True, ahead=2 * batch_size), batch_size):
+    extracted = _ordered_map(_extract_one, prepared, jobs, pool=True, ahead=2 * batch_size, dask=dask)
+    for batch in _chunks(extracted, batch_size):
         unchanged = [o for o in batch if isinstance(o, Unchanged)]
         counts.unchanged += len(unchanged)
         written = writer.write(o for o in batch if not isinstance(o, Unchanged))
@@ -136,14 +140,14 @@ def _extract_one(task: Any) -> Any:
     return document_of(task.uri, record, page, task.url, task.fetched_at, copies.signature(page.clean_text))
 
 
-def reextract(engine: Engine, *, jobs: int = 1) -> int:
+def reextract(engine: Engine, *, jobs: int = 1, dask: DaskSpec | None = None) -> int:
     """Run extraction again over every stored document's text (after the extractor or the judgements changed).
 
     Documents keep their ids, inputs and statements; what was extracted from them is replaced.
     """
     writer = Writer(engine)
     done = 0
-    for batch in _chunks(_ordered_map(_reextract_one, _stored_pages(engine), jobs), settings.ingest_batch()):
+    for batch in _chunks(_ordered_map(_reextract_one, _stored_pages(engine), jobs, dask=dask), settings.ingest_batch()):
         done += writer.rewrite(batch)
     return done
 
@@ -195,9 +199,13 @@ def _die_with_parent() -> None:
 
 
 def _ordered_map(func: Callable[[T], R], items: Iterable[T], jobs: int, *, pool: bool = False,
-                 ahead: int = 0) -> Iterator[R]:
+                 ahead: int = 0, dask: DaskSpec | None = None) -> Iterator[R]:
     """``map`` in input order over ``jobs`` forked processes (in this process for one job, unless ``pool``), with
-    at most ``ahead`` items (or 16 per job) in flight."""
+    at most ``ahead`` items (or 16 per job) in flight; or over the workers of a Dask cluster."""
+    if dask is not None:
+        with dask.runner() as runner:
+            yield from runner.map_chunks(apply_each, _chunks(items, CHUNK), func)
+        return
     if jobs <= 1 and not pool:
         yield from map(func, items)
         return

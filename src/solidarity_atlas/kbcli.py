@@ -15,7 +15,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
-from solidarity_atlas.cli import _fail, _say, app
+from solidarity_atlas.cli import EngineKind, _fail, _say, app
+from solidarity_atlas.parallel import ClusterError, DaskSpec
 from solidarity_atlas.store.db import DatabaseError, connect, url_of
 
 DbOption = Annotated[
@@ -56,12 +57,27 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=1))
 
 
+def _dask_spec(kind: EngineKind | None, scheduler: str | None, jobs: int) -> DaskSpec | None:
+    if kind is EngineKind.local and scheduler:
+        _fail("--scheduler is for --engine dask", 2)
+    if kind is EngineKind.dask or scheduler:
+        return DaskSpec(scheduler, jobs)
+    return None
+
+
 @app.command("ingest")
 def ingest_command(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs, .zip/.tar.gz archives, .warc(.gz) "
                                                      "files, and http(s) URLs of pages, RSS/Atom feeds or sitemaps.")],
     db: DbOption = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=256, help="Extraction processes.")] = 1,
+    engine_kind: Annotated[EngineKind | None, typer.Option(
+        "--engine", help="local: --jobs processes on this machine; dask: the workers of a Dask cluster (the one at "
+                         "--scheduler, else --jobs local worker processes). Default: dask with --scheduler, "
+                         "else local.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Address of a Dask scheduler (tcp://HOST:8786) whose workers extract; this command "
+                            "reads the inputs and writes the database.")] = None,
     rate_limit: Annotated[float, typer.Option("--rate-limit", min=0.0,
                                               help="Seconds between two requests to one web host.")] = 1.0,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a web server.")] = 20.0,
@@ -88,7 +104,12 @@ def ingest_command(
         if status.startswith("quarantined") and not quiet:
             _say(f"{status.split(':', 1)[0]} {uri}:{status.split(':', 1)[1] if ':' in status else ''}")
 
-    counts = kb.ingest(inputs, engine, jobs=jobs, fetcher=fetcher, on_item=tell)
+    dask = _dask_spec(engine_kind, scheduler, jobs)
+    try:
+        counts = kb.ingest(inputs, engine, jobs=jobs, fetcher=fetcher, on_item=tell, dask=dask)
+    except ClusterError as exc:
+        _fail(f"{exc} (the batches written before it are kept; run the same command again to finish)")
+        raise  # unreachable: _fail exits
     _say(f"{counts.stored} stored, {counts.unchanged} unchanged, {counts.duplicate} duplicate, "
          f"{counts.quarantined} quarantined")
 
@@ -97,6 +118,13 @@ def ingest_command(
 def reextract_command(
     db: DbOption = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=256, help="Extraction processes.")] = 1,
+    engine_kind: Annotated[EngineKind | None, typer.Option(
+        "--engine", help="local: --jobs processes on this machine; dask: the workers of a Dask cluster (the one at "
+                         "--scheduler, else --jobs local worker processes). Default: dask with --scheduler, "
+                         "else local.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Address of a Dask scheduler (tcp://HOST:8786) whose workers extract; this command "
+                            "reads the inputs and writes the database.")] = None,
 ) -> None:
     """Run extraction again over the stored text of every document (after an upgrade or new judgements).
 
@@ -106,7 +134,12 @@ def reextract_command(
     """
     from solidarity_atlas import kb
 
-    done = kb.reextract(open_db(db), jobs=jobs)
+    dask = _dask_spec(engine_kind, scheduler, jobs)
+    try:
+        done = kb.reextract(open_db(db), jobs=jobs, dask=dask)
+    except ClusterError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
     _say(f"{done} documents extracted again")
 
 

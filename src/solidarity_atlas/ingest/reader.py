@@ -77,9 +77,12 @@ def _looks_like_html(text: str) -> bool:
 
 def read_page(path: str | os.PathLike[str], recurring: frozenset[int] = frozenset()) -> Page:
     """Read, decode and split one file; raise :class:`InputError` with the reason."""
-    p = Path(path)
-    data = read_bytes(p)
-    suffix = p.suffix.lower()
+    return page_of_file(str(path), read_bytes(Path(path)), recurring)
+
+
+def page_of_file(path: str, data: bytes, recurring: frozenset[int] = frozenset()) -> Page:
+    """Decode and split the bytes of the file ``path``, read elsewhere (the suffix tells HTML and Markdown)."""
+    suffix = Path(path).suffix.lower()
     return page_from_bytes(
-        str(path), data, is_html=suffix in HTML_SUFFIXES, markdown=suffix in MARKDOWN_SUFFIXES, recurring=recurring
+        path, data, is_html=suffix in HTML_SUFFIXES, markdown=suffix in MARKDOWN_SUFFIXES, recurring=recurring
     )
