@@ -5,7 +5,8 @@ For each corpus size (``--docs``, default 10,000 and 100,000 documents, made by 
 
 1. generates the corpus (fixed seed) and counts its distinct texts;
 2. times ``solidarity extract CORPUS --format jsonl`` as a subprocess (extraction alone);
-3. times ``solidarity ingest CORPUS --db DB --quiet`` into a fresh SQLite file, and measures the database on disk;
+3. times ``solidarity ingest CORPUS --db DB --quiet`` into a fresh SQLite file (or, with ``--db-url``, a fresh schema
+   of a PostgreSQL database), and measures the database on disk;
 4. compares the two (target: ingest within 1.5x of extraction);
 5. times ``queries.search`` and ``find_org`` + ``org_profile`` in-process on that database (target: p95 under
    50 ms at 100,000 documents), and the CLI ``search`` and ``org show`` once each as subprocesses;
@@ -464,7 +465,7 @@ def check_output(out: Path, expected: int) -> str | None:
     return None if lines == expected else f"output has {lines} lines, expected {expected} (one per document)"
 
 
-def ingest_args(corpus_root: Path, db: Path, jobs: int) -> list[str]:
+def ingest_args(corpus_root: Path, db: Path | str, jobs: int) -> list[str]:
     return [*solidarity_command(), "ingest", str(corpus_root), "--db", str(db), "--jobs", str(jobs), "--quiet"]
 
 
@@ -509,6 +510,47 @@ def db_size(db: Path, docs: int) -> Figures:
         }
     )
     return figures
+
+
+class PostgresAtlas:
+    """A fresh schema of the ``--db-url`` database for one corpus size (dropped afterwards): the URL given to
+    ``--db`` sets the connections' search_path to it."""
+
+    def __init__(self, url: str, docs: int) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.pool import NullPool
+
+        base = make_url(url)
+        self.schema = f"bench_ingest_{docs}_{os.getpid()}"
+        self.admin = create_engine(base, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        with self.admin.connect() as c:
+            c.exec_driver_sql(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+            c.exec_driver_sql(f"CREATE SCHEMA {self.schema}")
+        self.url = base.update_query_dict({"options": f"-csearch_path={self.schema}"}).render_as_string(False)
+
+    def sizes(self, docs: int) -> tuple[Figures, dict[str, float]]:
+        """The schema's tables and indexes on disk (pg_total_relation_size: TOAST included), and MB of each."""
+        from sqlalchemy import text
+
+        with self.admin.connect() as c:
+            rows = c.execute(text(
+                "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE n.nspname = :schema AND c.relkind = 'r' ORDER BY 2 DESC"),
+                {"schema": self.schema}).all()
+            indexes = c.execute(text(
+                "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE n.nspname = :schema AND c.relkind = 'i' ORDER BY 2 DESC"),
+                {"schema": self.schema}).all()
+        total = sum(size for _, size in rows)
+        figures: Figures = {"total_mb": round(total / MB, 1), "bytes_per_document": round(total / max(docs, 1))}
+        tables = {name: round(size / MB, 1) for name, size in sorted([*rows, *indexes], key=lambda r: -r[1])}
+        return figures, tables
+
+    def drop(self) -> None:
+        with self.admin.connect() as c:
+            c.exec_driver_sql(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+        self.admin.dispose()
 
 
 def table_sizes(db: Path) -> dict[str, float] | None:
@@ -583,7 +625,7 @@ def time_series(
     return series
 
 
-def measure_queries(db: Path, count: int, seed: int, budget: float) -> Figures:
+def measure_queries(db: Path | str, count: int, seed: int, budget: float) -> Figures:
     """``queries.search`` and ``find_org`` + ``org_profile``, in this process, after a warm-up."""
     from solidarity_atlas.store import queries
     from solidarity_atlas.store.db import connect
@@ -620,7 +662,7 @@ def target(value: float | None, goal: float) -> Figures:
     return {"value": value, "target": goal, "met": None if value is None else value <= goal}
 
 
-def measure_cli(db: Path, timeout: float) -> Figures:
+def measure_cli(db: Path | str, timeout: float) -> Figures:
     cmd = solidarity_command()
     search = run_command([*cmd, "search", CLI_SEARCH, "--db", str(db)], timeout)
     org = run_command([*cmd, "org", "show", CLI_ORG, "--db", str(db)], timeout)
@@ -653,14 +695,31 @@ def measure_size(args: argparse.Namespace, docs: int, work: Path) -> Figures:
     if figures["extract"]:
         say(f"[{docs}] extract: {brief(figures['extract'])}")
 
+    if args.db_url:
+        server = PostgresAtlas(args.db_url, docs)
+        try:
+            return measure_ingest(args, docs, root, server.url, extract_run, figures, server)
+        finally:
+            server.drop()
     db = (args.db_dir if args.db_dir else work) / f"ingest-{docs}.db"
-    say(f"[{docs}] ingest --jobs {args.jobs} into {db}")
+    return measure_ingest(args, docs, root, db, extract_run, figures, None)
+
+
+def measure_ingest(args: argparse.Namespace, docs: int, root: Path, db: Path | str, extract_run: Run | None,
+                   figures: Figures, server: PostgresAtlas | None) -> Figures:
+    """Ingest, the database's size, the queries and a second ingest, into an SQLite file or a PostgreSQL schema."""
+    figures["backend"] = "PostgreSQL" if server else "SQLite"
+    say(f"[{docs}] ingest --jobs {args.jobs} into {server.schema if server else db}")
     ingest_run = run_command(ingest_args(root, db, args.jobs), args.timeout)
     figures["ingest"] = run_figures(ingest_run, docs)
     figures["ingest"]["counts"] = summary_counts(ingest_run)
     say(f"[{docs}] ingest: {brief(figures['ingest'])}")
-    figures["database"] = db_size(db, docs) if db.exists() else None
-    figures["database_tables_mb"] = table_sizes(db) if db.exists() else None
+    exists = ingest_run.error is None if server else Path(db).exists()
+    if server:
+        figures["database"], figures["database_tables_mb"] = server.sizes(docs) if exists else (None, None)
+    else:
+        figures["database"] = db_size(Path(db), docs) if exists else None
+        figures["database_tables_mb"] = table_sizes(Path(db)) if exists else None
 
     seconds = extract_run.seconds if extract_run and not extract_run.error else None
     ingest_seconds = ingest_run.seconds if not ingest_run.error else None
@@ -671,7 +730,7 @@ def measure_size(args: argparse.Namespace, docs: int, work: Path) -> Figures:
     }
     figures["ratio"]["target"] = target(figures["ratio"]["ingest_vs_extract_wall"], TARGET_INGEST_RATIO)
 
-    if db.exists() and ingest_run.error is None:
+    if exists and ingest_run.error is None:
         say(f"[{docs}] {args.queries} searches and {args.queries} org look-ups, in-process")
         try:
             figures["queries"] = measure_queries(db, args.queries, args.seed, args.query_budget)
@@ -691,7 +750,7 @@ def measure_size(args: argparse.Namespace, docs: int, work: Path) -> Figures:
         figures["reingest"]["counts"] = summary_counts(again)
         say(f"[{docs}] re-ingest: {brief(figures['reingest'])}")
     else:
-        reason = "no database" if not db.exists() else "the ingest failed"
+        reason = "no database" if not exists else "the ingest failed"
         figures["queries"] = {"error": f"not measured: {reason}"}
         figures["cli"] = None
         figures["reingest"] = None
@@ -753,7 +812,7 @@ def report_size(fig: Figures) -> list[str]:
         f"  {'step':<26} {'seconds':>9} {'docs/s':>9} {'CPU s':>9} {'cores':>6} {'peak RSS':>10} "
         f"{'tree PSS':>10} {'procs':>5}",
         run_row("extract (jsonl)", fig["extract"]),
-        run_row("ingest (SQLite)", fig["ingest"]),
+        run_row(f"ingest ({fig.get('backend', 'SQLite')})", fig["ingest"]),
         run_row("re-ingest (unchanged)", fig.get("reingest")),
         "  (peak RSS: largest single process, MB; tree PSS: largest sampled sum over the process tree, MB)",
     ]
@@ -768,6 +827,14 @@ def report_database(fig: Figures) -> list[str]:
     data = fig.get("database")
     if not data:
         return ["", "  database: none (the ingest failed before creating it)"]
+    if "total_mb" in data:  # PostgreSQL
+        lines = ["", f"  schema on disk: {data['total_mb']:.1f} MB (tables, TOAST and indexes), "
+                     f"{num(data.get('bytes_per_document'), 'd')} bytes per document"]
+        tables = fig.get("database_tables_mb")
+        if tables:
+            lines.append("  largest tables and indexes (MB): "
+                         + ", ".join(f"{name} {size:.1f}" for name, size in list(tables.items())[:8]))
+        return lines
     run = data["after_run"]
     lines = [
         "",
@@ -911,6 +978,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=float,
         default=600.0,
         help="seconds allowed per timed query series before it stops early (default 600)",
+    )
+    parser.add_argument(
+        "--db-url",
+        default=None,
+        help="ingest into a fresh schema of this PostgreSQL database (postgresql+psycopg://user@host/db), dropped "
+        "afterwards, instead of an SQLite file",
     )
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds allowed per subprocess")
     parser.add_argument("--skip-extract", action="store_true", help="do not time extraction alone")

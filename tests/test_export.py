@@ -36,10 +36,11 @@ PAGE_URL = "https://example.org/statement-1"  # the web address given to the fir
 
 
 @pytest.fixture(scope="module")
-def atlas(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, Path]:
-    """The example corpus stored in a fresh database, plus two mentions that name an organisation."""
-    path = tmp_path_factory.mktemp("atlas") / "atlas.db"
-    engine = connect(str(path))
+def atlas(module_atlas_url: str) -> tuple[Engine, str]:
+    """The example corpus stored in a fresh database (SQLite, and PostgreSQL when SOLIDARITY_TEST_PG is set), plus
+    two mentions that name an organisation."""
+    path = module_atlas_url
+    engine = connect(path)
     items = []
     for file in sorted(EXAMPLES.iterdir()):
         page = read_page(file)
@@ -63,7 +64,7 @@ def _count(engine: Engine, table: str) -> int:
         return int(c.execute(select(func.count()).select_from(schema.metadata.tables[table])).scalar_one())
 
 
-def test_csv_has_every_row_and_joins_in_names(atlas: tuple[Engine, Path], tmp_path: Path) -> None:
+def test_csv_has_every_row_and_joins_in_names(atlas: tuple[Engine, str], tmp_path: Path) -> None:
     engine, _ = atlas
     written = export(engine, ExportFormat.csv, tmp_path / "out")
     assert [w.path.name for w in written] == [f"{t}.csv" for t in EXPORTED]
@@ -89,7 +90,7 @@ def test_csv_has_every_row_and_joins_in_names(atlas: tuple[Engine, Path], tmp_pa
             assert aliases[row["id"]] in row["aliases"].split(formats.ALIAS_SEPARATOR)
 
 
-def test_jsonl_lines_parse_and_keep_the_main_text(atlas: tuple[Engine, Path], tmp_path: Path) -> None:
+def test_jsonl_lines_parse_and_keep_the_main_text(atlas: tuple[Engine, str], tmp_path: Path) -> None:
     engine, _ = atlas
     export(engine, ExportFormat.jsonl, tmp_path)
     for table in EXPORTED:
@@ -103,7 +104,7 @@ def test_jsonl_lines_parse_and_keep_the_main_text(atlas: tuple[Engine, Path], tm
 
 
 def test_parquet_reads_back_with_the_same_columns_in_several_row_groups(
-        atlas: tuple[Engine, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        atlas: tuple[Engine, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     engine, _ = atlas
     monkeypatch.setattr(formats, "CHUNK_ROWS", 7)  # several chunks per table, as a large atlas would have
     export(engine, ExportFormat.parquet, tmp_path / "pq")
@@ -141,7 +142,7 @@ def _together(engine: Engine, a: str, b: str) -> int:
 
 @pytest.mark.parametrize("fmt, read", [(ExportFormat.graphml, nx.read_graphml), (ExportFormat.gexf, nx.read_gexf)])
 def test_network_files_read_back_with_attributes_and_weights(
-        atlas: tuple[Engine, Path], tmp_path: Path, fmt: ExportFormat, read: Any) -> None:
+        atlas: tuple[Engine, str], tmp_path: Path, fmt: ExportFormat, read: Any) -> None:
     engine, _ = atlas
     written = export(engine, fmt, tmp_path)
     graph = read(tmp_path / f"network.{fmt.value}")
@@ -159,7 +160,7 @@ def test_network_files_read_back_with_attributes_and_weights(
 
 
 def test_popolo_memberships_point_at_listed_people_and_organisations(
-        atlas: tuple[Engine, Path], tmp_path: Path) -> None:
+        atlas: tuple[Engine, str], tmp_path: Path) -> None:
     engine, _ = atlas
     export(engine, ExportFormat.popolo, tmp_path)
     data = json.loads((tmp_path / "popolo.json").read_text(encoding="utf-8"))
@@ -179,25 +180,30 @@ def test_popolo_memberships_point_at_listed_people_and_organisations(
     assert any(o.get("other_names") for o in orgs.values())
 
 
-def test_datasette_metadata_describes_every_table_and_column(atlas: tuple[Engine, Path], tmp_path: Path) -> None:
+def test_datasette_metadata_describes_every_table_and_column(atlas: tuple[Engine, str], tmp_path: Path) -> None:
     engine, path = atlas
     export(engine, ExportFormat.datasette, tmp_path)
     data = json.loads((tmp_path / "metadata.json").read_text(encoding="utf-8"))
     assert data["title"] and data["description"]
-    tables = data["databases"][path.stem]["tables"]
+    sqlite = engine.dialect.name == "sqlite"
+    tables = data["databases"][Path(path).stem if sqlite else formats.DEFAULT_DATABASE_NAME]["tables"]
     for name in schema.TABLES:
         columns = {c.name for c in schema.metadata.tables[name].columns}
         assert tables[name]["description"], name
         assert set(tables[name]["columns"]) == columns, name
         for setting in ("label_column", "sort", "sort_desc"):
             assert setting not in tables[name] or tables[name][setting] in columns, (name, setting)
-    assert tables["documents"]["fts_table"] == "documents_fts" and tables["documents"]["fts_pk"] == "id"
+    if sqlite:  # Datasette searches SQLite's FTS5 table; a server database has none
+        assert tables["documents"]["fts_table"] == "documents_fts" and tables["documents"]["fts_pk"] == "id"
+    else:
+        assert "fts_table" not in tables["documents"]
     assert {tables[t]["label_column"] for t in ("organizations", "persons")} == {"name"}
     assert {tables[t]["label_column"] for t in ("statements", "documents")} == {"title"}
-    assert tables["alembic_version"] == {"hidden": True} and tables["documents_fts"] == {"hidden": True}
+    assert tables["alembic_version"] == {"hidden": True}
+    assert not sqlite or tables["documents_fts"] == {"hidden": True}
 
 
-def test_export_command_writes_and_reports_each_file(atlas: tuple[Engine, Path], tmp_path: Path) -> None:
+def test_export_command_writes_and_reports_each_file(atlas: tuple[Engine, str], tmp_path: Path) -> None:
     engine, path = atlas
     out = tmp_path / "new-folder"
     result = runner.invoke(app, ["export", "--format", "csv", "--output", str(out), "--db", str(path)])
@@ -210,7 +216,7 @@ def test_export_command_writes_and_reports_each_file(atlas: tuple[Engine, Path],
 
 
 @pytest.mark.parametrize("case", ["no database", "no parent folder", "output is a file", "bad format"])
-def test_export_command_errors_in_one_line(atlas: tuple[Engine, Path], tmp_path: Path, case: str) -> None:
+def test_export_command_errors_in_one_line(atlas: tuple[Engine, str], tmp_path: Path, case: str) -> None:
     _, path = atlas
     db, output, fmt = str(path), tmp_path / "out", "jsonl"
     if case == "no database":

@@ -36,8 +36,9 @@ def _page(n: int) -> bytes:
 
 
 @pytest.fixture()
-def engine(tmp_path: Path):  # noqa: ANN201 - an SQLAlchemy engine
-    return connect(str(tmp_path / "atlas.db"))
+def engine(atlas_url: str):  # noqa: ANN201 - an SQLAlchemy engine
+    """A fresh database: SQLite, and PostgreSQL too when SOLIDARITY_TEST_PG is set (see conftest.py)."""
+    return connect(atlas_url)
 
 
 def _counts(engine) -> tuple[int, int, int]:  # noqa: ANN001

@@ -3,11 +3,11 @@ once per batch, and renamed organisations stored under their new name."""
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import bindparam, create_engine, insert, select
+from sqlalchemy import bindparam, create_engine, insert, select, text
 from sqlalchemy.dialects import postgresql
 from typer.testing import CliRunner
 
@@ -17,7 +17,7 @@ from solidarity_atlas.cli import app
 from solidarity_atlas.extract.pipeline import extract
 from solidarity_atlas.ingest.reader import read_page
 from solidarity_atlas.store.db import Raw, connect, prepare
-from solidarity_atlas.store.schema import events, lsh_bands
+from solidarity_atlas.store.schema import events, lsh_bands, metadata
 from solidarity_atlas.store.writer import Extracted, Writer, document_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,21 +69,31 @@ def _signers(names: list[str]) -> str:
     return "\n".join(f"{i}. {name}" for i, name in enumerate(names, 1))
 
 
-def _dump(path: str) -> dict[str, list[tuple[object, ...]]]:
+def _rows(db: str, sql: str, **params: object) -> list[tuple[object, ...]]:
+    engine = connect(db, migrate_schema=False)
+    try:
+        with engine.connect() as c:
+            return [tuple(r) for r in c.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def _dump(db: str) -> dict[str, list[tuple[object, ...]]]:
     """Every row of the knowledge base's tables, but the times of extraction and of sight."""
     skip = {"inputs": {"first_seen", "last_seen"}, "documents": {"extracted_at"}}
-    with sqlite3.connect(path) as c:
-        names = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-                                         "'documents_fts%' AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version'")]
-        out = {}
-        for name in names:
-            columns = [r[1] for r in c.execute(f'PRAGMA table_info("{name}")') if r[1] not in skip.get(name, ())]
-            listed = ", ".join(f'"{column}"' for column in columns)
-            out[name] = c.execute(f'SELECT {listed} FROM "{name}" ORDER BY {listed}').fetchall()
+    engine = connect(db, migrate_schema=False)
+    out = {}
+    try:
+        with engine.connect() as c:
+            for table in metadata.sorted_tables:
+                columns = [column for column in table.c if column.name not in skip.get(table.name, ())]
+                out[table.name] = [tuple(r) for r in c.execute(select(*columns).order_by(*columns))]
+    finally:
+        engine.dispose()
     return out
 
 
-def test_rows_made_in_the_worker_are_the_rows_of_the_record(tmp_path: Path) -> None:
+def test_rows_made_in_the_worker_are_the_rows_of_the_record(new_atlas: Callable[[], str]) -> None:
     """kb.ingest hands the writer rows made in the worker; Extracted hands it the record and the page: the same
     database either way."""
     files = sorted(p for p in EXAMPLES.iterdir() if not p.name.startswith("."))
@@ -91,7 +101,7 @@ def test_rows_made_in_the_worker_are_the_rows_of_the_record(tmp_path: Path) -> N
     for file in files:
         page = read_page(file)
         items.append((str(file), extract(page), page))
-    as_objects, as_rows = str(tmp_path / "objects.db"), str(tmp_path / "rows.db")
+    as_objects, as_rows = new_atlas(), new_atlas()
     Writer(connect(as_objects)).write(
         [Extracted(uri, record, page, signature=signature(page.clean_text)) for uri, record, page in items])
     Writer(connect(as_rows)).write(
@@ -100,7 +110,8 @@ def test_rows_made_in_the_worker_are_the_rows_of_the_record(tmp_path: Path) -> N
     assert _dump(as_rows)["signatures"]
 
 
-def test_the_pair_counts_kept_batch_by_batch_are_the_counts_of_the_signatures(tmp_path: Path, monkeypatch) -> None:
+def test_the_pair_counts_kept_batch_by_batch_are_the_counts_of_the_signatures(tmp_path: Path, atlas_url: str,
+                                                                             monkeypatch) -> None:
     """Copies, translations and changed documents across batches of one: ``statement_signers``, ``cosignatures``
     and ``org_statements`` stay what the signatures say."""
     monkeypatch.setenv("SOLIDARITY_INGEST_BATCH", "1")
@@ -113,7 +124,7 @@ def test_the_pair_counts_kept_batch_by_batch_are_the_counts_of_the_signatures(tm
                                             encoding="utf-8")
         (folder / f"es-{i}.txt").write_text(TRANSLATION.format(trabajadores=trabajadores, day=5 + 2 * i,
                                                                signers=names, **facts), encoding="utf-8")
-    db = str(tmp_path / "atlas.db")
+    db = atlas_url
     engine = connect(db)
     kb.ingest([str(folder)], engine)
     _check_derived_tables(db, statements=6, documents=12)  # each Spanish text a translation of an English one
@@ -127,24 +138,23 @@ def test_the_pair_counts_kept_batch_by_batch_are_the_counts_of_the_signatures(tm
 
 
 def _check_derived_tables(db: str, *, statements: int, documents: int) -> None:
-    with sqlite3.connect(db) as c:
-        assert c.execute("SELECT count(*) FROM statements").fetchone()[0] == statements
-        assert c.execute("SELECT count(*) FROM documents").fetchone()[0] == documents
-        signed = set(c.execute("SELECT DISTINCT d.statement_id, s.org_id FROM signatures s JOIN documents d ON "
-                               "d.id = s.document_id WHERE s.role = 'signatory'"))
-        assert set(c.execute("SELECT statement_id, org_id FROM statement_signers")) == signed
-        named = set(c.execute("SELECT DISTINCT d.statement_id, s.org_id FROM signatures s JOIN documents d ON "
-                              "d.id = s.document_id"))
-        assert set(c.execute("SELECT statement_id, org_id FROM org_statements")) == named
-        pairs = set(c.execute("SELECT a.org_id, b.org_id, count(*) FROM statement_signers a JOIN statement_signers b "
-                              "ON a.statement_id = b.statement_id AND a.org_id < b.org_id GROUP BY 1, 2"))
-        assert set(c.execute("SELECT org_a, org_b, statements FROM cosignatures")) == pairs
-        assert pairs
+    assert _rows(db, "SELECT count(*) FROM statements")[0][0] == statements
+    assert _rows(db, "SELECT count(*) FROM documents")[0][0] == documents
+    signed = set(_rows(db, "SELECT DISTINCT d.statement_id, s.org_id FROM signatures s JOIN documents d ON "
+                           "d.id = s.document_id WHERE s.role = 'signatory'"))
+    assert set(_rows(db, "SELECT statement_id, org_id FROM statement_signers")) == signed
+    named = set(_rows(db, "SELECT DISTINCT d.statement_id, s.org_id FROM signatures s JOIN documents d ON "
+                          "d.id = s.document_id"))
+    assert set(_rows(db, "SELECT statement_id, org_id FROM org_statements")) == named
+    pairs = set(_rows(db, "SELECT a.org_id, b.org_id, count(*) FROM statement_signers a JOIN statement_signers b "
+                          "ON a.statement_id = b.statement_id AND a.org_id < b.org_id GROUP BY 1, 2"))
+    assert set(_rows(db, "SELECT org_a, org_b, statements FROM cosignatures")) == pairs
+    assert pairs
 
 
 @pytest.mark.parametrize("registry", [True, False])
-def test_a_fresh_ingest_stores_a_renamed_organisation_under_its_new_name(tmp_path: Path, monkeypatch,
-                                                                         registry: bool) -> None:
+def test_a_fresh_ingest_stores_a_renamed_organisation_under_its_new_name(tmp_path: Path, new_atlas: Callable[[], str],
+                                                                         monkeypatch, registry: bool) -> None:
     judgements = tmp_path / "judgements.jsonl"
     monkeypatch.setenv("SOLIDARITY_JUDGEMENTS", str(judgements))
     folder = tmp_path / "in"
@@ -153,33 +163,32 @@ def test_a_fresh_ingest_stores_a_renamed_organisation_under_its_new_name(tmp_pat
     path = folder / "statement.txt"
     path.write_text(STATEMENT.format(workers="dock workers", city="Valparaíso", weeks=3, count=12, day=4,
                                      signers=_signers(signers)), encoding="utf-8")
-    probe = connect(str(tmp_path / "probe.db"))
+    probe = connect(new_atlas())
     kb.ingest([str(folder)], probe)
     with probe.connect() as c:
-        org_id, registered = c.exec_driver_sql(
-            "SELECT id, registry FROM organizations WHERE id LIKE 'lebanese%' OR id LIKE '%lighthouse%'").one()
+        org_id, registered = c.execute(text(
+            "SELECT id, registry FROM organizations WHERE id LIKE 'lebanese%' OR id LIKE '%lighthouse%'")).one()
     assert bool(registered) is registry
     result = runner.invoke(app, ["org", "rename", org_id, "The Renamed Organisation", "--country", "uy"])
     assert result.exit_code == 0, result.output
-    db = str(tmp_path / "atlas.db")
+    db = new_atlas()
     kb.ingest([str(folder)], connect(db))
-    with sqlite3.connect(db) as c:
-        assert c.execute("SELECT name, country, registry FROM organizations WHERE id = ?", (org_id,)).fetchone() == (
-            "The Renamed Organisation", "UY", int(registry))
+    row = _rows(db, "SELECT name, country, registry FROM organizations WHERE id = :id", id=org_id)[0]
+    assert (row[0], row[1], bool(row[2])) == ("The Renamed Organisation", "UY", registry)
     # What a rename judgement does to stored rows (the web application's curation) is what a fresh ingest stores.
     assert kb.reextract(connect(db)) == 1
-    with sqlite3.connect(db) as c:
-        assert c.execute("SELECT name, country FROM organizations WHERE id = ?", (org_id,)).fetchone() == (
-            "The Renamed Organisation", "UY")
+    assert _rows(db, "SELECT name, country FROM organizations WHERE id = :id", id=org_id) == [
+        ("The Renamed Organisation", "UY")]
 
 
-def test_statements_prepared_once_take_rows_in_the_callers_order(tmp_path: Path) -> None:
-    engine = connect(str(tmp_path / "atlas.db"))
+def test_statements_prepared_once_take_rows_in_the_callers_order(atlas_url: str) -> None:
+    engine = connect(atlas_url)
     statement = insert(events).values(country=bindparam("country"), type=bindparam("type"))
     with engine.begin() as connection:
         raw = Raw(connection)
         first = raw.insert(statement, ("type", "country"), ("strike", "GR"))
-        raw.returning = False  # a database without INSERT ... RETURNING: the cursor's last row id
+        if engine.dialect.name == "sqlite":
+            raw.returning = False  # a database without INSERT ... RETURNING: the cursor's last row id
         second = raw.insert(statement, ("type", "country"), ("arrest", "CL"))
         # a bound constant (the band) between the caller's values
         query = select(lsh_bands.c.document_id).where(lsh_bands.c.band == 7, lsh_bands.c.hash == bindparam("h"))
@@ -187,9 +196,7 @@ def test_statements_prepared_once_take_rows_in_the_callers_order(tmp_path: Path)
         assert raw.rows(select(events.c.type).where(events.c.id.in_([first, second])).order_by(events.c.id)) == [
             ("strike",), ("arrest",)]
     assert second == first + 1
-    with sqlite3.connect(str(tmp_path / "atlas.db")) as c:
-        assert c.execute("SELECT type, country FROM events ORDER BY id").fetchall() == [("strike", "GR"),
-                                                                                       ("arrest", "CL")]
+    assert _rows(atlas_url, "SELECT type, country FROM events ORDER BY id") == [("strike", "GR"), ("arrest", "CL")]
     # A named paramstyle (PostgreSQL's drivers) gets the constants by name, and no RETURNING it did not ask for.
     prepared = prepare(postgresql.psycopg.dialect(), query, ("h",))
     assert "%(h)s" in prepared.sql and prepared.pick is None and 7 in prepared.constants.values()

@@ -597,8 +597,11 @@ def datasette_metadata(engine: Engine) -> dict[str, Any]:
     on documents, the columns that label rows, default sorts and facets."""
     described: dict[str, Any] = {}
     for name in TABLES:
-        described[name] = {"description": TABLE_NOTES[name], "columns": COLUMN_NOTES[name],
-                           **TABLE_SETTINGS.get(name, {})}
+        settings = dict(TABLE_SETTINGS.get(name, {}))
+        if engine.dialect.name != "sqlite":  # the FTS5 table is SQLite's (PostgreSQL searches documents.search)
+            settings.pop("fts_table", None)
+            settings.pop("fts_pk", None)
+        described[name] = {"description": TABLE_NOTES[name], "columns": COLUMN_NOTES[name], **settings}
     present = inspect(engine).get_table_names()
     for name in present:
         if name in INTERNAL_TABLES or name.startswith(FTS_TABLE_PREFIX):

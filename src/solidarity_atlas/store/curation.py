@@ -39,7 +39,7 @@ from solidarity_atlas.store.schema import (
     statement_signers,
     statements,
 )
-from solidarity_atlas.store.writer import drop_empty_events, insert_ignore, sync_signers
+from solidarity_atlas.store.writer import claim_for_change, drop_empty_events, insert_ignore, sync_signers
 
 # (document's hash, name as written, document's country) -> the organisation, or None: it names no signatory
 Resolve = Callable[[str, str, str | None], Org | None]
@@ -79,6 +79,7 @@ def reresolve_organizations(connection: Connection, org_ids: Iterable[str], reso
     ids = sorted(set(org_ids))
     if not ids:
         return Changes()
+    claim_for_change(connection)
     rows = connection.execute(select(*_SIGNATURE_ROWS).join(documents, documents.c.id == signatures.c.document_id)
                               .where(signatures.c.org_id.in_(ids)).order_by(signatures.c.id)).all()
     return _reresolve(connection, rows, resolve)
@@ -87,6 +88,7 @@ def reresolve_organizations(connection: Connection, org_ids: Iterable[str], reso
 def reresolve_signature(connection: Connection, document_id: int, raw: str, resolve: Resolve) -> Changes:
     """Resolve again the signatures of one document written as ``raw`` (case, accents and punctuation aside, as a
     signatory judgement matches them), as issuer and as signatory."""
+    claim_for_change(connection)
     rows = connection.execute(select(*_SIGNATURE_ROWS).join(documents, documents.c.id == signatures.c.document_id)
                               .where(signatures.c.document_id == document_id).order_by(signatures.c.id)).all()
     wanted = fold(raw)
@@ -207,6 +209,7 @@ def drop_unused_organizations(connection: Connection, org_ids: Iterable[str]) ->
 
 def rename(connection: Connection, org_id: str, name: str, country: str | None) -> Changes:
     """An organisation's canonical name (and country, when given); its id stays."""
+    claim_for_change(connection)
     values: dict[str, Any] = {"name": name}
     if country:
         values["country"] = country
@@ -218,6 +221,7 @@ def not_statement(connection: Connection, document_id: int) -> Changes:
     """A document judged to be no statement, stored as extraction then stores it: kind ``other``, and no
     signatures, persons named, demands or event claims; its statement's kind too when no copy is left that is
     one."""
+    claim_for_change(connection)
     statement_id = connection.execute(select(documents.c.statement_id)
                                       .where(documents.c.id == document_id)).scalar()
     named = set(connection.execute(select(signatures.c.org_id).where(signatures.c.document_id == document_id))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, or_, select, text
+from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, literal_column, or_, select, text
 
 from solidarity_atlas.store.schema import (
     claims,
@@ -81,13 +81,7 @@ def search(engine: Engine, query: str, limit: int = 20) -> list[dict[str, Any]]:
                 f"WHERE documents_fts MATCH :q ORDER BY {order} LIMIT :limit"
             ), {"q": terms, "limit": limit, "words": SNIPPET_WORDS}).mappings().all()
         elif c.dialect.name == "postgresql":
-            rows = c.execute(text(
-                "SELECT id, title, date, doc_type, source, statement_id, "
-                "ts_headline('simple', clean_text, plainto_tsquery('simple', :q), "
-                "'StartSel=[, StopSel=], MaxWords=' || :words) AS snippet FROM documents "
-                "WHERE search @@ plainto_tsquery('simple', :q) "
-                "ORDER BY ts_rank(search, plainto_tsquery('simple', :q)) DESC LIMIT :limit"
-            ), {"q": query, "limit": limit, "words": SNIPPET_WORDS}).mappings().all()
+            rows = _search_postgresql(c, query, limit)
         else:
             like = f"%{query}%"
             rows = c.execute(select(documents.c.id, documents.c.title, documents.c.date, documents.c.doc_type,
@@ -96,6 +90,58 @@ def search(engine: Engine, query: str, limit: int = 20) -> list[dict[str, Any]]:
                              .where(or_(documents.c.title.ilike(like), documents.c.clean_text.ilike(like)))
                              .limit(limit)).mappings().all()
     return [dict(r) for r in rows]
+
+
+# -- full-text search on PostgreSQL --------------------------------------------------------------------------------
+# documents.search is a tsvector of each document's title and main text in its first language's text search
+# configuration, with a GIN index; the functions it is made with are in the database (migration 0007).  These
+# expressions are the ones to use wherever documents are searched on PostgreSQL (the CLI here, the website).
+
+_SEARCH: ColumnElement[Any] = literal_column("documents.search")
+
+
+def ts_query(words: str) -> ColumnElement[Any]:
+    """The words as a tsquery: every word required, as each language's configuration stems it (NULL, matching
+    nothing, when no word is left once stop words are dropped).  The function is immutable: the planner computes it
+    once from the bound words, and then estimates the GIN index's cost from the actual query (as a scalar subquery
+    it could not, and would scan the table)."""
+    return func.atlas_tsquery(words)
+
+
+def ts_match(words: str) -> ColumnElement[bool]:
+    """Documents with every word of ``words`` (the GIN index answers it): a WHERE condition on ``documents``."""
+    return _SEARCH.op("@@")(ts_query(words))
+
+
+def ts_rank(words: str) -> ColumnElement[Any]:
+    """How well a document matches ``words``, higher better: ORDER BY ``ts_rank(words).desc()``."""
+    return func.ts_rank(_SEARCH, ts_query(words))
+
+
+def ts_snippet(words: str, start: str = "[", stop: str = "]", length: int = SNIPPET_WORDS) -> ColumnElement[Any]:
+    """A passage of a document's main text around the words found, each found word between ``start`` and
+    ``stop`` (ts_headline: the words as the document's own language stems them, and as written).  It reads the
+    whole text: compute it for a page of results, not for every match.  (Not :func:`ts_query`: ts_headline with
+    the query in every configuration costs a third of a second per document.)"""
+    config = func.atlas_search_config(documents.c.languages)
+    options = f'StartSel="{start}", StopSel="{stop}", MaxWords={length}, MinWords={max(1, length // 2)}'
+    query = func.plainto_tsquery(config, words).op("||")(func.plainto_tsquery("simple", words))
+    return func.ts_headline(config, documents.c.clean_text, query, options)
+
+
+def _search_postgresql(c: Connection, query: str, limit: int) -> list[Any]:
+    match = ts_match(query)
+    # As on SQLite: ranking reads every match's tsvector; for words found in most of the atlas, the latest instead.
+    common = c.execute(select(documents.c.id).where(match).limit(1).offset(RANKED_MATCHES)).first() is not None
+    order = [documents.c.id.desc()] if common else [ts_rank(query).desc(), documents.c.id.desc()]
+    ids = list(c.execute(select(documents.c.id).where(match).order_by(*order).limit(limit)).scalars())
+    if not ids:
+        return []
+    found = {r.id: r for r in c.execute(
+        select(documents.c.id, documents.c.title, documents.c.date, documents.c.doc_type, documents.c.source,
+               documents.c.statement_id, ts_snippet(query).label("snippet"))
+        .where(documents.c.id.in_(ids))).mappings()}
+    return [found[i] for i in ids]
 
 
 def find_org(engine: Engine, name: str) -> str | None:

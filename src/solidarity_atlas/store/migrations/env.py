@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 
 from solidarity_atlas.store.schema import metadata
@@ -12,9 +14,18 @@ if connection is None:
     raise RuntimeError("solidarity's migrations run through solidarity_atlas.store.db.migrate()")
 
 
-def _ours(name: str | None, kind: str, _parents: object) -> bool:
-    """The full-text tables are made by a migration's own SQL: autogenerate leaves them alone."""
-    return not (kind == "table" and name is not None and name.startswith("documents_fts"))
+SEARCH_COLUMN = "search"  # PostgreSQL's tsvector of documents (migrations 0001 and 0007)
+SEARCH_INDEX = "ix_documents_search"
+
+
+def _ours(name: str | None, kind: str, parents: Any) -> bool:
+    """The full-text tables (SQLite) and the search column and its index (PostgreSQL) are made by a migration's own
+    SQL: autogenerate leaves them alone."""
+    if kind == "table" and name is not None and name.startswith("documents_fts"):
+        return False
+    if kind == "column" and name == SEARCH_COLUMN and parents.get("table_name") == "documents":
+        return False
+    return not (kind == "index" and name == SEARCH_INDEX)
 
 
 context.configure(connection=connection, target_metadata=metadata, render_as_batch=True, include_name=_ours)
