@@ -23,12 +23,13 @@ from sqlalchemy import Engine, select
 
 from solidarity_atlas import settings
 from solidarity_atlas.analyze import copies
-from solidarity_atlas.api import warm_up
+from solidarity_atlas.api import DocumentTimeout, time_limit, warm_up
 from solidarity_atlas.errors import InputError
 from solidarity_atlas.extract.pipeline import extract
 from solidarity_atlas.ingest.reader import HTML_SUFFIXES, MARKDOWN_SUFFIXES, page_from_bytes
 from solidarity_atlas.model import Block, Page, PageHints
 from solidarity_atlas.parallel import DaskSpec, apply_each
+from solidarity_atlas.store.db import refresh_statistics
 from solidarity_atlas.store.schema import documents, inputs
 from solidarity_atlas.store.writer import Counts, Failed, Writer, document_of, extraction_of
 
@@ -84,6 +85,8 @@ def ingest(arguments: Iterable[str], engine: Engine, *, jobs: int = 1, fetcher: 
             for o in batch:
                 on_item(o.uri, "unchanged" if isinstance(o, Unchanged) else
                         f"quarantined: {o.reason}" if isinstance(o, Failed) else "written")
+    if counts.stored:
+        refresh_statistics(engine)  # PostgreSQL's planner statistics (see store.db)
     return counts
 
 
@@ -126,9 +129,12 @@ def _extract_one(task: Any) -> Any:
     suffix = PurePosixPath(task.name).suffix.lower()
     digest = hashlib.sha256(task.data).hexdigest()
     try:
-        page = page_from_bytes(task.uri, task.data, is_html=suffix in HTML_SUFFIXES,
-                               markdown=suffix in MARKDOWN_SUFFIXES, recurring=task.recurring)
-        record = extract(page)
+        with time_limit():  # SOLIDARITY_DOC_TIMEOUT: this runs in a worker process's main thread
+            page = page_from_bytes(task.uri, task.data, is_html=suffix in HTML_SUFFIXES,
+                                   markdown=suffix in MARKDOWN_SUFFIXES, recurring=task.recurring)
+            record = extract(page)
+    except DocumentTimeout as exc:
+        return Failed(task.uri, str(exc), digest, len(task.data), task.url, task.fetched_at)
     except InputError as exc:
         return Failed(task.uri, str(exc), digest, len(task.data), task.url, task.fetched_at)
     except RecursionError:
@@ -149,6 +155,8 @@ def reextract(engine: Engine, *, jobs: int = 1, dask: DaskSpec | None = None) ->
     done = 0
     for batch in _chunks(_ordered_map(_reextract_one, _stored_pages(engine), jobs, dask=dask), settings.ingest_batch()):
         done += writer.rewrite(batch)
+    if done:
+        refresh_statistics(engine)  # PostgreSQL's planner statistics (see store.db)
     return done
 
 

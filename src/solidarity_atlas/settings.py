@@ -63,8 +63,14 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "SOLIDARITY_INGEST_BATCH",
-            "100",
+            "500",
             "Documents written per transaction by 'solidarity ingest' (a crash loses at most one batch).",
+        ),
+        Setting(
+            "SOLIDARITY_DOC_TIMEOUT",
+            "60",
+            "Seconds one document may take to read and extract in a worker process before it fails as timed out "
+            "(0: no limit; not enforced on Dask workers).",
         ),
     )
 }
@@ -98,6 +104,10 @@ def ingest_batch() -> int:
     return int(get("SOLIDARITY_INGEST_BATCH"))
 
 
+def doc_timeout() -> float:
+    return float(get("SOLIDARITY_DOC_TIMEOUT"))
+
+
 def boilerplate_min_docs() -> int:
     return int(get("SOLIDARITY_BOILERPLATE_MIN_DOCS"))
 
@@ -109,6 +119,7 @@ def validate() -> None:
         ("SOLIDARITY_BOILERPLATE_SHARE", lambda v: 0 < float(v) <= 1),
         ("SOLIDARITY_BOILERPLATE_MIN_DOCS", lambda v: int(v) >= 2),
         ("SOLIDARITY_INGEST_BATCH", lambda v: int(v) >= 1),
+        ("SOLIDARITY_DOC_TIMEOUT", lambda v: 0 <= float(v) < 10**6),
         ("SOLIDARITY_LANGUAGES", lambda v: bool(v.strip())),
     ):
         value = get(name)

@@ -17,6 +17,7 @@ import networkx as nx
 from sqlalchemy import Engine, distinct, func, select
 
 from solidarity_atlas.store.schema import (
+    MAX_COSIGNERS,
     cosignatures,
     documents,
     organizations,
@@ -53,6 +54,8 @@ def cosignature_graph(engine: Engine, *, since: int | None = None, until: int | 
     for orgs in signed.values():
         for org in orgs:
             count[org] += 1
+        if len(orgs) > MAX_COSIGNERS:
+            continue  # a petition-sized list counts in no pair (as the writer's pair counts)
         for a, b in combinations(sorted(orgs), 2):
             weight = graph[a][b]["weight"] + 1 if graph.has_edge(a, b) else 1
             graph.add_edge(a, b, weight=weight)

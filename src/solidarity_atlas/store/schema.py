@@ -142,6 +142,11 @@ statement_signers = Table(
     Column("org_id", ForeignKey("organizations.id"), primary_key=True, index=True),
 )
 
+# A statement signed by more organisations than this counts in no co-signature pair: its n(n-1)/2 pairs (50 million
+# for a list of 10,000) would swamp the network and the writer's memory, and such a list is a petition's, not a
+# joint statement's.  Its signatures, signers and statements by organisation are stored as for any other.
+MAX_COSIGNERS = 500
+
 cosignatures = Table(
     "cosignatures", metadata,
     Column("org_a", ForeignKey("organizations.id"), primary_key=True),  # the smaller id of the two

@@ -32,15 +32,16 @@ from functools import cache
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, intersect, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, intersect, or_, select, text, update
 
 from solidarity_atlas.analyze import copies
 from solidarity_atlas.extract.persons import person_key
 from solidarity_atlas.model import Page, Record
 from solidarity_atlas.resolve.judgements import Judgements
 from solidarity_atlas.resolve.registry import registry
-from solidarity_atlas.store.db import Raw
+from solidarity_atlas.store.db import WRITE_LOCK, Raw, lock
 from solidarity_atlas.store.schema import (
+    MAX_COSIGNERS,
     claims,
     cosignatures,
     demands,
@@ -332,11 +333,47 @@ class Writer:
         # report is of without a query per report.
         self._events: dict[tuple[str, str | None], dict[str | None, list[list[Any]]]] = {}
         self._judgements = Judgements()  # of the batch being written (renamed organisations)
+        self._generation: int | None = None  # PostgreSQL: atlas_writes after this writer's last batch
+        # SQLite: the connection and its data_version when this writer's last batch began (a commit by any other
+        # connection changes the number; this connection's own commits do not)
+        self._sqlite_seen: tuple[int, Any] | None = None
+
+    def _claim(self, connection: Connection) -> None:
+        """Several ingests may write one atlas at once: wait for the other writers' batches, and forget what is
+        remembered of the tables if one of them (or anyone else) wrote since this writer's last batch.
+
+        The batches are written one at a time (extraction, the costly part, still runs in parallel), so every look-up
+        of a batch sees all the batches before it: a document, an organisation, a person or an event is stored
+        once, whichever ingest reads it first.
+
+        SQLite: the batch's transaction takes the file's write lock before its first read (``BEGIN IMMEDIATE``,
+        waiting up to the busy timeout for another writer's batch), and ``PRAGMA data_version`` of the connection
+        tells whether another connection committed since.  PostgreSQL: an advisory lock, and the ``atlas_writes``
+        sequence the writers advance."""
+        if connection.dialect.name == "sqlite":
+            lock(connection, WRITE_LOCK)
+            seen = (id(connection.connection.dbapi_connection),
+                    connection.exec_driver_sql("PRAGMA data_version").scalar_one())
+            if seen != self._sqlite_seen:
+                self._orgs = None
+            self._sqlite_seen = seen
+            return
+        if connection.dialect.name != "postgresql":
+            return
+        lock(connection, WRITE_LOCK)
+        if connection.execute(_GENERATION).scalar_one() != self._generation:
+            self._orgs = None
+
+    def _written(self, connection: Connection) -> None:
+        """PostgreSQL: tell the other writers that this one wrote a batch (see :meth:`_claim`)."""
+        if connection.dialect.name == "postgresql":
+            self._generation = connection.execute(_NEXT_GENERATION).scalar_one()
 
     def write(self, batch: Iterable[Document | Extracted | Failed]) -> Counts:
         counts = Counts()
         try:
             with self.engine.begin() as connection:
+                self._claim(connection)
                 self._remember(connection)
                 self._judgements = _judgements()
                 raw = Raw(connection)
@@ -355,6 +392,7 @@ class Writer:
                     drop_empty_events(connection)  # of documents an input changed away from
                     self._dropped = False
                     self._orgs = None  # remembered events may be gone: read them again
+                self._written(connection)
         except BaseException:
             self._orgs = None  # the batch was rolled back: what it added is not in the database
             self._touched.clear()
@@ -526,6 +564,7 @@ class Writer:
         batch = list(batch)
         try:
             with self.engine.begin() as connection:
+                self._claim(connection)
                 self._remember(connection)
                 self._judgements = _judgements()
                 raw = Raw(connection)
@@ -544,10 +583,24 @@ class Writer:
                 sync_signers(connection, {s for s in statement_ids if s is not None})
                 drop_empty_events(connection)
                 self._orgs = None  # remembered events may be gone: read them again
+                self._written(connection)
         except BaseException:
             self._orgs = None
             raise
         return done
+
+
+def claim_for_change(connection: Connection) -> None:
+    """Before changing stored rows outside a :class:`Writer` (curation), on PostgreSQL: wait for the writers'
+    batches, and make every writer read the tables again before its next batch (it may remember an organisation
+    this change removes)."""
+    if connection.dialect.name == "postgresql":
+        lock(connection, WRITE_LOCK)
+        connection.execute(_NEXT_GENERATION)
+
+
+_GENERATION = text("SELECT last_value FROM atlas_writes")
+_NEXT_GENERATION = text("SELECT nextval('atlas_writes')")
 
 
 def _first(cursor: Any) -> Any:
@@ -706,8 +759,12 @@ def sync_signers(connection: Connection, statement_ids: Iterable[int]) -> None:
     for statement_id in ids:
         want, have = signed.get(statement_id, set()), signers_kept.get(statement_id, set())
         added, removed = want - have, have - want
-        pairs.subtract(_pairs(removed, have))  # (an organisation that signed alone leaves no pair)
-        pairs.update(_pairs(added, want))
+        if len(want) <= MAX_COSIGNERS and len(have) <= MAX_COSIGNERS:
+            pairs.subtract(_pairs(removed, have))  # (an organisation that signed alone leaves no pair)
+            pairs.update(_pairs(added, want))
+        elif added or removed:  # a list past the limit counts no pair: its pairs go, or never come
+            pairs.subtract(_pairs(have, have) if len(have) <= MAX_COSIGNERS else ())
+            pairs.update(_pairs(want, want) if len(want) <= MAX_COSIGNERS else ())
         signers_gone.extend((statement_id, org) for org in sorted(removed))
         signers_new.extend((statement_id, org) for org in sorted(added))
         want, have = named.get(statement_id, set()), orgs_kept.get(statement_id, set())
