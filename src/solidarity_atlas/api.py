@@ -7,16 +7,20 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from solidarity_atlas import settings
 from solidarity_atlas.errors import InputError
 from solidarity_atlas.extract.pipeline import extract
-from solidarity_atlas.ingest.reader import page_of_file, read_bytes, read_page
+from solidarity_atlas.ingest.reader import page_of_file, printable, read_bytes, read_page
 from solidarity_atlas.model import Page, Record
 
 WINDOW_PER_JOB = 32  # documents in flight per worker: order is kept, memory stays bounded
@@ -42,9 +46,57 @@ def extract_bytes(path: str, data: bytes, recurring: frozenset[int] = frozenset(
     return _guarded(path, lambda: page_of_file(path, data, recurring))
 
 
-def _guarded(path: str, page: Callable[[], Page]) -> Outcome:
+class DocumentTimeout(BaseException):
+    """One document took longer than its time limit (``SOLIDARITY_DOC_TIMEOUT``).
+
+    A BaseException, as KeyboardInterrupt is, so that no ``except Exception`` in a library on the way (trafilatura,
+    lxml callbacks, dateparser) can swallow it and let the document run on.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"timed out after {seconds:g} s")
+        self.seconds = seconds
+
+
+@contextmanager
+def time_limit(seconds: float | None = None) -> Iterator[None]:
+    """Raise :class:`DocumentTimeout` in the body once it has run ``seconds`` (default: the setting).
+
+    SIGALRM with a one-shot real-time timer: Python runs the handler between two bytecodes, so the body is stopped at
+    the first Python-level step after the deadline; a single long call into C (one regular-expression search, one
+    lxml parse) finishes first.  Signals reach only the main thread, so elsewhere (a Dask worker's thread, a caller's
+    thread) and where a real-time timer is already armed (the caller's own), the body runs without a limit.
+    """
+    seconds = settings.doc_timeout() if seconds is None else seconds
+    if (
+        seconds <= 0
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getitimer(signal.ITIMER_REAL)[0] > 0
+    ):
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise DocumentTimeout(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        return Outcome(path, extract(page()))
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _guarded(path: str, page: Callable[[], Page]) -> Outcome:
+    """Read and extract within the document time limit; every failure becomes the outcome's error."""
+    path = printable(path)  # a file name that is not UTF-8 still makes valid JSON and error lines
+    try:
+        with time_limit():
+            return Outcome(path, extract(page()))
+    except DocumentTimeout as exc:
+        return Outcome(path, error=str(exc))
     except InputError as exc:
         return Outcome(path, error=str(exc))
     except RecursionError:

@@ -37,6 +37,7 @@ MIN_WORDS = 5  # shorter pieces are list items and headings, not reports
 COUNT_WINDOW = 60  # characters between a number and the cue word it counts
 AFTER_PENALTY = 15  # characters a number after its cue counts as farther away
 COUNT_WINDOW_BEFORE = 100  # a count may open a long subject: "eight lawyers who had come to Soma ... were detained"
+MAX_DIGITS = 12  # a count of thirteen digits would be a hundred times the people on earth
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,\s]\d{3})+|\d+)(?![\w]|[.,]\d)")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _CAPITALISED = re.compile(r"[A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+(?:[\s-][A-ZÀ-ÞΑ-ΩА-ЯЁ][\w'’-]+)?")
@@ -282,7 +283,10 @@ def _numbers(text: str, folded: str, in_dates: list[tuple[int, int]]) -> list[_N
             continue  # the day of a date
         if units.match(folded, m.end()) or units.match(folded[m.end():].lstrip()):
             continue
-        value = int(re.sub(r"[.,\s]", "", raw))
+        digits = re.sub(r"[.,\s]", "", raw)
+        if len(digits) > MAX_DIGITS:
+            continue  # a serial number or a string of digits, not a count (and int() refuses 4,301 digits)
+        value = int(digits)
         if 1900 <= value <= 2099 and len(raw) == 4:
             continue  # a year
         out.append(_Number(m.start(), m.end(), value, raw))

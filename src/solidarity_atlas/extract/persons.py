@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -366,6 +367,26 @@ def person_key(surname: str) -> str:
     return s
 
 
+def _deletions(key: str) -> set[str]:
+    """The key and every key one character shorter made from it."""
+    return {key} | {key[:i] + key[i + 1:] for i in range(len(key))}
+
+
+class _Spans:
+    """Whether an offset falls inside any of a set of spans, by binary search."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [s for s, _ in spans]
+        self.reach: list[int] = []  # the furthest end among the spans up to each one
+        for _, end in spans:
+            self.reach.append(max(end, self.reach[-1]) if self.reach else end)
+
+    def covers(self, at: int) -> bool:
+        i = bisect_right(self.starts, at) - 1
+        return i >= 0 and self.reach[i] > at
+
+
 def _close(a: str, b: str) -> bool:
     if a == b:
         return True
@@ -384,27 +405,32 @@ def find_persons(page: Page, blocks: list[Block]) -> list[tuple[Person, list[Spa
     # A lone surname found elsewhere as part of a full name is that person.
     full = [m for m in mentions if len(m.tokens) >= 2]
     surnames = {person_key(" ".join(_nominative(m.tokens[-1:]))) for m in full}
-    taken = [(m.start, m.end) for m in mentions]
+    taken = _Spans([(m.start, m.end) for m in mentions])
     for block in blocks if surnames else ():
         text = page.block_text(block)
         for m in _WORD_OF_NAME.finditer(text):
             token = m.group(0)
             if len(token) <= 3 or person_key(" ".join(_nominative([token]))) not in surnames:
                 continue
-            at = block.start + m.start()
-            if any(s <= at < e for s, e in taken):
+            if taken.covers(block.start + m.start()):
                 continue  # part of a name already found
             if not _not_a_name_word(token):
                 mentions.append(_Mention(token, block.start + m.start(), block.start + m.end(), [token]))
     people: list[_Person] = []
+    # Each person is found by the keys one deletion away from theirs: a key within one edit of another shares one
+    # of them, so a mention is compared with a few people, not with every one (a list of thousands of names).
+    by_variant: dict[str, list[int]] = {}
     for mention in sorted(mentions, key=lambda m: m.start):
         key = person_key(_nominative(mention.tokens)[-1])
-        for person in people:
-            if _close(person.key, key):
-                person.mentions.append(mention)
-                break
-        else:
-            people.append(_Person([mention], key))
+        variants = _deletions(key)
+        candidates = sorted({i for v in variants for i in by_variant.get(v, ())})
+        match = next((i for i in candidates if _close(people[i].key, key)), None)
+        if match is not None:
+            people[match].mentions.append(mention)
+            continue
+        for v in variants:
+            by_variant.setdefault(v, []).append(len(people))
+        people.append(_Person([mention], key))
     out: list[tuple[Person, list[Span]]] = []
     for person in people:
         spans = [Span(m.text, m.start, m.end) for m in person.mentions]

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from solidarity_atlas.model import Block, Page
 
-_END = re.compile(r"[.!?…]+[\"'»”’)]*\s+(?=[\"'«“(]?[A-ZÀ-ÞΑ-ΩА-ЯЁ0-9¡¿])")
+# Only at the first mark of a run, and without giving back what was matched: else a run of n dots not followed by
+# white space costs n² steps inside the regex engine (half a megabyte of "." took hours).
+_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'»”’)]*+\s+(?=[\"'«“(]?[A-ZÀ-ÞΑ-ΩА-ЯЁ0-9¡¿])")
 _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|No|Nr|Art|Gen|Prof|Sr|Sra|Jr|vs|etc|approx|г|ул|т\.е|κ|Nos)|\b[A-ZА-ЯΑ-Ω]|\d{1,2}\.\d{1,2}"
     r"|(?<![\d.])\d{1,2})\.$"  # "am 16. Dezember", "2. Mai": a German day, not the end of a sentence

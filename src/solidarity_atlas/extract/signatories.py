@@ -282,8 +282,12 @@ def _split_inline(text: str, start: int, end: int, offset: int) -> list[Item]:
     lexicon = load()
     segment = text[start:end]
     clause = lexicon.pattern("signatures.clause", folded=True)
+    # Only the words just after a comma can open a clause: casefolding all the rest of the list at every comma was
+    # quadratic (a list of 40,000 names in one sentence took most of a minute).  One character past the longest
+    # phrase is enough to see where its word ends.
+    window = max((len(p) for p in lexicon.get("signatures.clause")), default=0) + 1
     for m in re.finditer(r",\s*", segment):
-        if clause.match(segment[m.end():].casefold()):
+        if clause.match(segment[m.end() : m.end() + window].casefold()):
             segment = segment[: m.start()]
             break
     separator = ";" if ";" in segment else ","

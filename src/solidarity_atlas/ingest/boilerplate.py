@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from solidarity_atlas import settings
 from solidarity_atlas.errors import InputError
 from solidarity_atlas.ingest.decode import decode
-from solidarity_atlas.ingest.reader import TEXT_SUFFIXES
+from solidarity_atlas.ingest.reader import TEXT_SUFFIXES, open_regular
 from solidarity_atlas.ingest.text import line_key
 
 MAX_LINE = 200  # longer lines are paragraphs, not chrome
@@ -41,7 +41,7 @@ def _signal(files: list[str]) -> frozenset[int]:
     digests: set[str] = set()
     for path in files[::step]:
         try:
-            with open(path, "rb") as handle:
+            with open_regular(path) as handle:  # never a named pipe: opening one waits for a writer
                 text, _ = decode(handle.read(HEAD_BYTES))
         except (OSError, InputError):
             continue  # the extraction pass reports the file's error

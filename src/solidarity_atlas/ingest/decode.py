@@ -22,7 +22,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))  # 11: a line break of word processors
 _MAGIC = {
     b"\x89PNG\r\n\x1a\n": "PNG image",
     b"%PDF-": "PDF document",
@@ -35,7 +35,7 @@ _MAGIC = {
 }
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Control characters other than tab, newline and form feed (kept: a page break is a line break).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200b\ufeff\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
 
 
 def sniff_binary(data: bytes) -> str | None:
@@ -134,5 +134,7 @@ def _cyrillic(data: bytes) -> tuple[str, str]:
 def normalise(text: str) -> str:
     """NFC, Unix newlines, no NULs or other control characters, no trailing blanks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\f")
+    # Line breaks of word processors (vertical tab) and of Unicode: breaks, not characters to drop.
+    text = text.replace("\x0b", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = _CONTROL.sub("", text)
     return unicodedata.normalize("NFC", text)

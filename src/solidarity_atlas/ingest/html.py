@@ -66,11 +66,21 @@ class RenderedHtml:
     hints: PageHints = field(default_factory=PageHints)
 
 
+# An XML declaration before the markup (XHTML pages): the text is decoded already, and lxml refuses a string that
+# still declares an encoding.
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml\b[^>]*\?>", re.IGNORECASE)
+
+
 def parse(html: str) -> etree._Element:
+    html = _XML_DECLARATION.sub("", html, count=1)
     try:
         parser = lxml.html.HTMLParser(remove_comments=True, huge_tree=True)
         root = lxml.html.document_fromstring(html, parser=parser)
-    except (etree.ParserError, ValueError) as exc:
+    except etree.ParserError as exc:
+        if "empty" in str(exc).lower():  # nothing but a doctype, a comment or a cut-off tag
+            raise InputError("no text content") from None
+        raise InputError(f"unparsable HTML ({exc})") from None
+    except ValueError as exc:
         raise InputError(f"unparsable HTML ({exc})") from None
     if root is None:
         raise InputError("no text content")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from solidarity_atlas import settings
 from solidarity_atlas.errors import InputError
@@ -20,14 +22,41 @@ HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
 
 
+_SPECIAL_FILES = {
+    stat.S_IFCHR: "character device",
+    stat.S_IFBLK: "block device",
+    stat.S_IFIFO: "named pipe",
+    stat.S_IFSOCK: "socket",
+}
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open a regular file for reading; anything else raises :class:`InputError` without being read.
+
+    The file is opened without blocking and checked on the open descriptor: opening a named pipe in the ordinary
+    way waits for a writer forever, and a name that was a file when listed may be a pipe or a device by now.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError("is a directory")
+        if not stat.S_ISREG(mode):
+            raise InputError(f"not a regular file ({_SPECIAL_FILES.get(stat.S_IFMT(mode), 'special file')})")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def read_bytes(path: Path, limit: int | None = None) -> bytes:
     """The file's bytes, refusing files over the size limit before reading them."""
     limit = settings.max_bytes() if limit is None else limit
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(f"file too large ({size / 2**20:.1f} MiB > {limit / 2**20:.1f} MiB)")
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise InputError(f"file too large ({size / 2**20:.1f} MiB > {limit / 2**20:.1f} MiB)")
             return handle.read(limit + 1)
     except FileNotFoundError:
         raise InputError("no such file or directory") from None
@@ -39,17 +68,39 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
         raise InputError(f"cannot read: {exc.strerror or exc}") from None
 
 
+def printable(name: str) -> str:
+    """``name`` as valid Unicode: a lone surrogate written as ``\\xNN`` (a byte of a file name that is not UTF-8, as
+    :func:`os.fsdecode` keeps it) or ``\\uNNNN``; other names unchanged.
+
+    A database and a UTF-8 output refuse lone surrogates, and the same name gives the same text on every run.
+    """
+    if not any("\ud800" <= c <= "\udfff" for c in name):
+        return name
+    return "".join(
+        c if not "\ud800" <= c <= "\udfff" else f"\\x{ord(c) - 0xDC00:02x}" if "\udc80" <= c <= "\udcff"
+        else f"\\u{ord(c):04x}"
+        for c in name
+    )
+
+
 def page_from_bytes(
     source: str, data: bytes, *, is_html: bool, markdown: bool = False, recurring: frozenset[int] = frozenset()
 ) -> Page:
     """Decode and split bytes; ``recurring`` is the folder's chrome-line signal."""
+    source = printable(source)
     text, encoding = decode(data, html=is_html)
     digest = hashlib.sha256(data).hexdigest()
     if is_html or _looks_like_html(text):
-        rendered = html_reader.render(text)
-        page = Page(source, rendered.text, rendered.blocks, "html", encoding, digest, len(data), rendered.hints)
-        _apply_line_rules(page)
-        return page
+        try:
+            rendered = html_reader.render(text)
+        except InputError:
+            if is_html:
+                raise
+            rendered = None  # a text file that only began like HTML ("<html is ..."): read it as text
+        if rendered is not None:
+            page = Page(source, rendered.text, rendered.blocks, "html", encoding, digest, len(data), rendered.hints)
+            _apply_line_rules(page)
+            return page
     headings: dict[int, int] = {}
     if markdown:
         text, headings = render_markdown(text)

@@ -65,7 +65,7 @@ from warcio.bufferedreaders import BufferedReader
 from solidarity_atlas import settings
 from solidarity_atlas.errors import InputError
 from solidarity_atlas.ingest.files import discover
-from solidarity_atlas.ingest.reader import HTML_SUFFIXES, MARKDOWN_SUFFIXES, SUFFIXES, read_bytes
+from solidarity_atlas.ingest.reader import HTML_SUFFIXES, MARKDOWN_SUFFIXES, SUFFIXES, printable, read_bytes
 
 __all__ = ["FetchResult", "Fetcher", "SourceItem", "default_user_agent", "iter_sources"]
 
@@ -77,6 +77,9 @@ MAX_ARCHIVE_MEMBERS = 1_000_000
 # Text compresses three to ten times; an archive that expands a hundred times its size is
 # a compression bomb, not a collection of statements.
 MAX_EXPANSION_RATIO = 100
+# ...but a small archive may hold a short text that compresses better than that (a list repeating the same words):
+# up to this much is read whatever the ratio.
+MIN_EXPANSION_BUDGET = 1024**2
 # A ceiling whatever the archive's size: two gibibytes of text is more than any real
 # collection of documents, and stops a large archive from keeping a run busy for hours.
 MAX_EXPANDED_BYTES = 2 * 1024**3
@@ -218,12 +221,12 @@ class _Budget:
 
     @classmethod
     def for_archive(cls, size: int) -> _Budget:
-        return cls(min(MAX_EXPANSION_RATIO * size, MAX_EXPANDED_BYTES))
+        return cls(min(max(MAX_EXPANSION_RATIO * size, MIN_EXPANSION_BUDGET), MAX_EXPANDED_BYTES))
 
     def reason(self) -> str:
         return (
-            f"archive expands beyond {self.limit} bytes ({MAX_EXPANSION_RATIO} times its size, "
-            f"at most {MAX_EXPANDED_BYTES}): the rest of it is not read"
+            f"archive expands beyond {self.limit} bytes ({MAX_EXPANSION_RATIO} times its size, at least "
+            f"{MIN_EXPANSION_BUDGET}, at most {MAX_EXPANDED_BYTES}): the rest of it is not read"
         )
 
 
@@ -727,11 +730,21 @@ def iter_sources(inputs: Iterable[str], *, fetcher: Fetcher | None = None) -> It
     try:
         for argument in inputs:
             if _looks_like_url(argument):
-                yield from _guarded(run.url_input(argument), argument, _host_of(argument))
+                items = _guarded(run.url_input(argument), argument, _host_of(argument))
             else:
-                yield from _guarded(run.path_input(argument), argument, os.path.dirname(argument) or ".")
+                items = _guarded(run.path_input(argument), argument, os.path.dirname(argument) or ".")
+            for item in items:
+                yield _printable(item)
     finally:
         run.close()
+
+
+def _printable(item: SourceItem) -> SourceItem:
+    """The item with valid Unicode text: a file or member name whose bytes are not UTF-8 (kept by Python as lone
+    surrogates) cannot be stored or printed as it is."""
+    item.uri, item.name, item.error = printable(item.uri), printable(item.name), item.error and printable(item.error)
+    item.url = item.url and printable(item.url)
+    return item
 
 
 def _guarded(items: Iterator[SourceItem], uri: str, group: str) -> Iterator[SourceItem]:
@@ -740,6 +753,22 @@ def _guarded(items: Iterator[SourceItem], uri: str, group: str) -> Iterator[Sour
         yield from items
     except Exception as exc:  # a last guard: one broken input must not end the run
         yield _error(uri, f"cannot read ({type(exc).__name__}: {_short(exc)})", group=group)
+
+
+def _once(items: Iterator[SourceItem]) -> Iterator[SourceItem]:
+    """The items of one archive or WARC file, each uri once.
+
+    Two members (or records) under one name are a trick to show one tool one file and another tool another; and an
+    input is known by its uri.  The first is read; each later one is quarantined under a uri of its own.
+    """
+    seen: dict[str, int] = {}
+    for item in items:
+        count = seen[item.uri] = seen.get(item.uri, 0) + 1
+        if count > 1:
+            item = SourceItem(uri=f"{item.uri}!copy-{count}", name=item.name, url=item.url,
+                              fetched_at=item.fetched_at, media_type=item.media_type, group=item.group,
+                              error=f"the name is used {count} times in this file: only the first is read")
+        yield item
 
 
 @dataclass(slots=True)
@@ -776,11 +805,11 @@ class _Run:
                 continue
             kind = _container_kind(found.path)
             if kind == "zip":
-                yield from _guarded(_zip_items(found.path), found.path, found.path)
+                yield from _guarded(_once(_zip_items(found.path)), found.path, found.path)
             elif kind == "tar":
-                yield from _guarded(_tar_items(found.path), found.path, found.path)
+                yield from _guarded(_once(_tar_items(found.path)), found.path, found.path)
             elif kind == "warc":
-                yield from _guarded(_warc_items(found.path), found.path, found.path)
+                yield from _guarded(_once(_warc_items(found.path)), found.path, found.path)
             elif found.status == "skipped":
                 yield _error(found.path, found.reason, group=group)
             else:
