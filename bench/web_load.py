@@ -15,16 +15,21 @@
    rate limit off (it limits ``/api/v1`` only, which these pages do not call, but a benchmark must never measure
    a 429), served as ``solidarity serve`` serves it (``web.server.serve``: one worker process per CPU, two
    threads each); ``--workers N`` and ``--threads N`` try other settings.
-3. **Load.** Locust, headless, in a third process: ``--users`` clients (20) with no pause between requests (or,
-   with ``--think MIN MAX``, a pause drawn between MIN and MAX seconds, a second figure, never the target's), for
-   ``--duration`` seconds (30) per page type: the home page, a search (a mix of places, common words, organisation
-   names, acronyms, other languages, phrases and words found nowhere), a random statement, a random organisation.
+3. **Load.** In a third process, ``--users`` clients (20) with no pause between requests (or, with ``--think MIN
+   MAX``, a pause drawn between MIN and MAX seconds, a second figure, never the target's), for ``--duration``
+   seconds (30) per page type: the home page, a search (a mix of places, common words, organisation names,
+   acronyms, other languages, phrases and words found nowhere), a random statement, a random organisation.  The
+   clients are ``wrk`` (``--load wrk``; C, about 0.05 ms of CPU per request, with a Lua script that draws each
+   request's path from the same lists) or Locust (``--load locust``; Python, 0.3-1 ms per request, taken from the
+   same two cores as the server's); by default wrk when it is installed, else Locust, and the report says which.
 4. **Report.** Per page type: requests, median, p95, p99 and max latency (ms), requests/s, errors (any status
-   but 200) and the server's CPU time per request; as a table, and as JSON in ``--json-out``
+   but 200 for Locust; for wrk, 400 and above, and sockets that failed) and the CPU time per request of the server
+   and of the load generator; as a table, and as JSON in ``--json-out``
    (``bench/out/web_load.json``).  The target is a p95 under 100 ms at 20 clients on this 2-core machine.
 
-Run ``python bench/web_load.py --help``; see bench/README.md.  Locust is a bench-only dependency
-(``pip install -e '.[bench]'``).  This is a benchmark, not a test: it reports, it never asserts.
+Run ``python bench/web_load.py --help``; see bench/README.md.  wrk comes from the system (Debian: ``apt-get install
+wrk``); Locust is a bench-only dependency (``pip install -e '.[bench]'``).  This is a benchmark, not a test: it
+reports, it never asserts.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import csv
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -628,6 +634,149 @@ def warm_up(server: Server, page: str, targets: dict[str, Any], rng: random.Rand
             r.read()
 
 
+# -- the load generator: wrk (default, when installed) or Locust ------------------------------------------------
+
+LOADS = ("wrk", "locust")
+WRK_THREADS = 2  # wrk's event-loop threads, one per core of this machine; the users are shared among them
+WRK_TIMEOUT = 30  # seconds before wrk gives up on an answer (its default, 2 s, would count slow pages as errors)
+WRK_SCRIPT = """-- bench/web_load.py's script for wrk: each request picks a path from the file, at random.
+local paths = {}
+for line in io.lines(%(paths)s) do paths[#paths + 1] = line end
+local think_min, think_max = %(think_min)d, %(think_max)d  -- milliseconds; 0, 0: no pause
+local threads = {}
+
+function setup(thread)
+  thread:set("id", #threads + 1)
+  threads[#threads + 1] = thread
+end
+
+function init(args)
+  math.randomseed(%(seed)d + id * 7919)
+end
+
+function request()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+
+if think_max > 0 then
+  function delay()
+    return math.random(think_min, think_max)
+  end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WEB_LOAD_RESULT {"requests": %%d, "duration_us": %%d, "bytes": %%d, "connect": %%d, "read": %%d, ' ..
+    '"write": %%d, "status": %%d, "timeout": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d, ' ..
+    '"max_us": %%d, "mean_us": %%.1f}\\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, latency.mean))
+end
+"""
+
+
+def locust_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("locust") is not None
+
+
+def choose_load(wanted: str, wrk: str | None = None, locust: bool | None = None) -> tuple[str, str | None]:
+    """The load generator to use and, when it is not the one asked for, why: ``wanted`` is ``wrk``, ``locust``
+    or ``auto`` (wrk when installed, it costs the shared cores far less CPU per request, else Locust).  ``wrk``
+    is its path (default: looked up on PATH), ``locust`` whether Locust can be imported (default: looked up).
+    Raises :class:`BenchError` when the one asked for, or both, are missing."""
+    wrk = wrk if wrk is not None else shutil.which("wrk")
+    locust = locust if locust is not None else locust_installed()
+    if wanted == "wrk" and not wrk:
+        raise BenchError("wrk is not installed (Debian: apt-get install wrk), or use --load locust")
+    if wanted == "locust" and not locust:
+        raise BenchError("Locust is not installed (pip install -e '.[bench]'), or use --load wrk")
+    if wanted != "auto":
+        return wanted, None
+    if wrk:
+        return "wrk", None
+    if locust:
+        return "locust", "wrk is not installed (Debian: apt-get install wrk): using Locust, whose own CPU per " \
+                         "request (0.3-1 ms) is taken from the cores the server runs on"
+    raise BenchError("no load generator: install wrk (Debian: apt-get install wrk) or Locust "
+                     "(pip install -e '.[bench]')")
+
+
+def wrk_paths(page: str, targets: dict[str, Any]) -> list[str]:
+    """Every path wrk may request for ``page``: the one home page, each search, each statement, each
+    organisation (drawn at random among them for each request, as Locust's users do)."""
+    from urllib.parse import quote, urlencode
+
+    if page == "home":
+        return ["/"]
+    if page == "search":
+        return ["/search?" + urlencode({"q": word}) for word in targets["words"]]
+    if page == "statement":
+        return [f"/statements/{i}" for i in targets["statements"]]
+    if page == "organisation":
+        return ["/organizations/" + quote(i, safe="") for i in targets["organizations"]]
+    raise ValueError(page)
+
+
+def wrk_script(paths_file: Path, seed: int, think: tuple[float, float] | None = None) -> str:
+    low, high = (round(think[0] * 1000), round(think[1] * 1000)) if think else (0, 0)
+    return WRK_SCRIPT % {"paths": json.dumps(str(paths_file)), "seed": seed, "think_min": low, "think_max": high}
+
+
+def wrk_command(wrk: str, url: str, users: int, seconds: int, script: Path) -> list[str]:
+    return [wrk, "--threads", str(max(1, min(WRK_THREADS, users))), "--connections", str(users),
+            "--duration", f"{seconds}s", "--timeout", f"{WRK_TIMEOUT}s", "--script", str(script), url]
+
+
+def parse_wrk(output: str) -> dict[str, Any]:
+    """The figures the script's ``done()`` wrote, from wrk's output."""
+    for line in output.splitlines():
+        if line.startswith("WEB_LOAD_RESULT "):
+            found: dict[str, Any] = json.loads(line.removeprefix("WEB_LOAD_RESULT "))
+            return found
+    raise BenchError(f"wrk wrote no figures: {output[-1500:]}")
+
+
+def run_wrk(server: Server, page: str, targets: dict[str, Any], users: int, seconds: int, folder: Path,
+            think: tuple[float, float] | None = None, seed: int = 1, wrk: str = "wrk") -> dict[str, Any]:
+    """One wrk run against one page type: ``users`` connections on :data:`WRK_THREADS` threads, each sending its
+    next request as soon as the answer is in (or after a pause, ``think``)."""
+    paths_file = folder / f"wrk-{page}.paths"
+    paths_file.write_text("\n".join(wrk_paths(page, targets)) + "\n", encoding="utf-8")
+    script = folder / f"wrk-{page}.lua"
+    script.write_text(wrk_script(paths_file, seed, think), encoding="utf-8")
+    command = wrk_command(wrk, server.url, users, seconds, script)
+    cpu_before, client_before = server.cpu_seconds(), _children_cpu()
+    run = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120, check=False)
+    cpu, client_cpu = server.cpu_seconds() - cpu_before, _children_cpu() - client_before
+    if run.returncode != 0:
+        raise BenchError(f"wrk failed ({run.returncode}): {run.stderr[-1500:]}")
+    got = parse_wrk(run.stdout)
+    return wrk_figures(page, got, users, seconds, cpu, client_cpu)
+
+
+def wrk_figures(page: str, got: dict[str, Any], users: int, seconds: int, cpu: float,
+                client_cpu: float) -> dict[str, Any]:
+    """One run's figures, as :func:`run_locust` gives them, from what the wrk script wrote (``got``)."""
+    requests = int(got["requests"])
+    errors = {kind: int(got[kind]) for kind in ("connect", "read", "write", "status", "timeout") if got[kind]}
+    p95 = round(got["p95_us"] / 1000, 1)
+    return {
+        "page": page, "users": users, "seconds": seconds, "requests": requests,
+        "median_ms": round(got["p50_us"] / 1000, 1), "p95_ms": p95, "p99_ms": round(got["p99_us"] / 1000, 1),
+        "max_ms": round(got["max_us"] / 1000, 1), "mean_ms": round(got["mean_us"] / 1000, 1),
+        "requests_per_s": round(requests / (got["duration_us"] / 1e6), 1) if got["duration_us"] else 0.0,
+        # wrk counts an answer of status 400 or more under "status", and sockets that failed under the others
+        "errors": sum(errors.values()), "errors_by_kind": errors,
+        "bytes_mean": round(got["bytes"] / requests) if requests else 0,
+        "server_cpu_ms_per_request": round(1000 * cpu / requests, 2) if requests else None,
+        "client_cpu_ms_per_request": round(1000 * client_cpu / requests, 2) if requests else None,
+        "target_met": p95 < TARGET_P95_MS,
+    }
+
+
 def run_locust(server: Server, page: str, targets_file: Path, users: int, seconds: int, folder: Path,
                think: tuple[float, float] | None = None) -> dict[str, Any]:
     """One headless Locust run against one page type; its figures from Locust's CSV files."""
@@ -722,8 +871,9 @@ def report(figures: dict[str, Any]) -> str:
         f" {rows['organizations']:,} organisations, {rows['signatures']:,} signatures, {rows['events']:,} events,"
         f" {rows['persons']:,} persons" + (f"; built in {figures['build']['seconds']} s" if figures["build"] else
                                            "; reused"),
-        f"  server: uvicorn, {figures['workers']} worker(s) of {figures['threads']} threads, API rate limit off; "
-        f"load: Locust, {figures['users']} users "
+        f"  server: uvicorn ({figures.get('http', '?')}, {figures.get('loop', '?')}), {figures['workers']} worker(s) "
+        f"of {figures['threads']} threads, API rate limit off; "
+        f"load: {figures['load']}, {figures['users']} users "
         + (f"pausing {figures['think'][0]:g}-{figures['think'][1]:g} s between requests (THINK TIME: not the "
            "no-pause figure)" if figures.get("think") else "without pauses")
         + f", {figures['duration']} s per page type",
@@ -760,6 +910,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--think", type=float, nargs=2, metavar=("MIN", "MAX"), default=None,
                         help="seconds each user waits between requests, drawn between MIN and MAX, as a person "
                              "reading the page would (default: no pause)")
+    parser.add_argument("--load", choices=("auto", *LOADS), default="auto",
+                        help="the load generator: wrk (C, under a tenth of a millisecond of CPU per request), "
+                             "locust (Python, 0.3-1 ms), or auto (default): wrk if installed, else Locust")
     parser.add_argument("--port", type=int, default=0, help="port (serve only)")
     parser.add_argument("--json-out", type=Path, default=DEFAULT_JSON, help=f"the JSON results ({DEFAULT_JSON})")
     return parser.parse_args(argv)
@@ -778,8 +931,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures: dict[str, Any] = {"cpus": os.cpu_count(), "python": sys.version.split()[0],
                                "sqlite": sqlite3.sqlite_version, "load_before": load_average(),
                                "users": args.users, "duration": args.duration, "think": args.think,
-                               "workers": workers, "threads": threads, "build": None, "pages": []}
+                               "workers": workers, "threads": threads, **web_server.implementations(),
+                               "build": None, "pages": []}
     try:
+        load, why = choose_load(args.load) if args.command == "run" else ("", None)
+        if why:
+            say(why)
+        figures["load"] = load
         if not args.db.exists():
             figures["build"] = build_database(args.db, args.statements, args.seed)
         figures["database"] = describe_database(args.db)
@@ -796,7 +954,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for page in args.pages:
                     say(f"{page}: warm-up, then {args.users} users for {args.duration} s")
                     warm_up(server, page, targets, rng)
-                    result = run_locust(server, page, targets_file, args.users, args.duration, folder, args.think)
+                    if load == "wrk":
+                        result = run_wrk(server, page, targets, args.users, args.duration, folder, args.think,
+                                         args.seed, shutil.which("wrk") or "wrk")
+                    else:
+                        result = run_locust(server, page, targets_file, args.users, args.duration, folder,
+                                            args.think)
                     say(f"{page}: median {result['median_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, "
                         f"{result['requests_per_s']} req/s, {result['errors']} errors")
                     figures["pages"].append(result)

@@ -495,6 +495,22 @@ def test_snippets_and_etag_comparison() -> None:
     assert not _etag_matches("", '"abc"') and not _etag_matches('"abd"', '"abc"')
 
 
+def test_search_hits_are_escaped_and_marked() -> None:
+    hit = {"statement": 3, "document": 7, "title": "<script>alert(1)</script>", "source": "https://x.example",
+           "date": None, "doc_type": "joint_statement", "country": "GR", "languages": ["en", "el"],
+           "snippet": 'a \ue000<b>\ue001 & "q" \ue000two\ue001'}
+    out = pages.hit_html(hit)
+    assert '<a href="/statements/3?document=7">&lt;script&gt;alert(1)&lt;/script&gt;</a>' in out
+    assert '<span class="meta">undated · joint statement · Greece · en, el</span>' in out
+    assert '<p class="snippet">a <mark>&lt;b&gt;</mark> &amp; &quot;q&quot; <mark>two</mark></p>' in out
+    assert "<script" not in out and "<b>" not in out
+    no_statement = pages.hit_html({**hit, "statement": None, "title": None, "country": None, "languages": []})
+    assert '<a href="#">https://x.example</a>' in no_statement and "Greece" not in no_statement
+    # marks that do not pair (never written by FTS5) are read one by one, as snippet_parts reads them
+    assert pages.snippet_html("x\ue001y \ue000<z>") == "xy <mark>&lt;z&gt;</mark>"
+    assert pages.snippet_html("a\ue000b\ue000c\ue001d") == "a<mark>b</mark><mark>c</mark>d"
+
+
 def test_rate_limit_answers_429_after_the_burst(db: str) -> None:
     with TestClient(create_app(db, rate_per_second=0.5, rate_burst=3)) as client:
         answers = [client.get("/api/v1/stats") for _ in range(4)]
@@ -535,6 +551,21 @@ def test_serve_command_help() -> None:
 
 
 # -- serving many readers ----------------------------------------------------------------------------------------
+
+
+def test_uvicorn_runs_its_c_parser_and_loop_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httptools and uvloop are dependencies: uvicorn's "auto" picks them, and server.implementations says so."""
+    import importlib.util
+
+    import uvicorn.config
+
+    assert server.implementations() == {"http": "httptools", "loop": "uvloop"}
+    config = uvicorn.config.Config(app=lambda *_: None)  # "auto", as serve() leaves it
+    config.load()
+    assert "httptools" in config.http_protocol_class.__module__
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *_: None)
+    assert server.implementations() == {"http": "h11", "loop": "asyncio"}
+
 
 
 def test_the_thread_pool_is_bounded_when_the_server_starts(db: str) -> None:
@@ -614,3 +645,110 @@ def test_organization_page_counts_as_the_cli_profile_does(db: str) -> None:
         assert page["co_signers"] == profile["co_signers"]
         assert [s["id"] for s in page["latest"]] == [s["statement"] for s in reversed(profile["statements"])]
     assert data.organization(engine, "no-such-organisation") is None
+
+
+# -- bench/web_load.py's load generators --------------------------------------------------------------------------
+
+
+def _web_load() -> Any:
+    """bench/web_load.py as a module (registered first: its dataclasses look their module up)."""
+    import importlib.util
+    import sys
+
+    if "bench_web_load" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("bench_web_load", ROOT / "bench" / "web_load.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_web_load"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["bench_web_load"]
+
+
+def test_web_load_chooses_its_load_generator() -> None:
+    web_load = _web_load()
+    assert web_load.choose_load("auto", wrk="/usr/bin/wrk", locust=True) == ("wrk", None)
+    assert web_load.choose_load("auto", wrk="/usr/bin/wrk", locust=False) == ("wrk", None)
+    load, why = web_load.choose_load("auto", wrk="", locust=True)
+    assert load == "locust" and "wrk is not installed" in why
+    assert web_load.choose_load("locust", wrk="/usr/bin/wrk", locust=True) == ("locust", None)
+    with pytest.raises(web_load.BenchError, match="wrk is not installed"):
+        web_load.choose_load("wrk", wrk="", locust=True)
+    with pytest.raises(web_load.BenchError, match="Locust is not installed"):
+        web_load.choose_load("locust", wrk="/usr/bin/wrk", locust=False)
+    with pytest.raises(web_load.BenchError, match="no load generator"):
+        web_load.choose_load("auto", wrk="", locust=False)
+    assert web_load.parse_args(["--load", "locust"]).load == "locust"
+    assert web_load.parse_args([]).load == "auto"
+
+
+def test_web_load_paths_vary_as_the_readers_do() -> None:
+    web_load = _web_load()
+    targets = {"statements": [3, 7], "organizations": ["a/b c-gr", "d"], "words": ["general strike", "KKE"]}
+    assert web_load.wrk_paths("home", targets) == ["/"]
+    assert web_load.wrk_paths("search", targets) == ["/search?q=general+strike", "/search?q=KKE"]
+    assert web_load.wrk_paths("statement", targets) == ["/statements/3", "/statements/7"]
+    assert web_load.wrk_paths("organisation", targets) == ["/organizations/a%2Fb%20c-gr", "/organizations/d"]
+    figures = web_load.wrk_figures("search", {"requests": 200, "duration_us": 2_000_000, "bytes": 400_000,
+                                              "connect": 0, "read": 0, "write": 0, "status": 3, "timeout": 1,
+                                              "p50_us": 40_000, "p95_us": 99_900, "p99_us": 150_000,
+                                              "max_us": 210_000, "mean_us": 45_000.0}, 20, 2, 0.8, 0.02)
+    assert (figures["requests_per_s"], figures["median_ms"], figures["p95_ms"], figures["max_ms"]) == (
+        100.0, 40.0, 99.9, 210.0)
+    assert figures["errors"] == 4 and figures["errors_by_kind"] == {"status": 3, "timeout": 1}
+    assert (figures["server_cpu_ms_per_request"], figures["client_cpu_ms_per_request"]) == (4.0, 0.1)
+    assert figures["target_met"] is True
+    assert web_load.wrk_figures("search", {**{k: 0 for k in ("connect", "read", "write", "status", "timeout")},
+                                           "requests": 1, "duration_us": 1, "bytes": 1, "p50_us": 1,
+                                           "p95_us": 100_000, "p99_us": 1, "max_us": 1, "mean_us": 1.0},
+                                20, 1, 0, 0)["target_met"] is False
+
+
+@pytest.mark.skipif(not __import__("shutil").which("wrk"), reason="wrk is not installed (apt-get install wrk)")
+def test_web_load_wrk_script_requests_every_path_and_counts_errors(tmp_path: Path) -> None:
+    """The Lua script, run by wrk against a small server: paths drawn from the file, figures written, a 404
+    counted as an error."""
+    import subprocess
+    import threading
+    from collections import Counter
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    web_load = _web_load()
+    seen: Counter[str] = Counter()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+
+        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            seen[self.path] += 1
+            body = b"ok"
+            self.send_response(404 if self.path == "/missing" else 200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        paths = tmp_path / "paths"
+        paths.write_text("/a\n/b?q=x\n/missing\n", encoding="utf-8")
+        script = tmp_path / "load.lua"
+        script.write_text(web_load.wrk_script(paths, seed=1), encoding="utf-8")
+        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        run = subprocess.run(web_load.wrk_command("wrk", url, 2, 1, script), capture_output=True, text=True,
+                             timeout=60, check=True)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    got = web_load.parse_wrk(run.stdout)
+    assert set(seen) == {"/a", "/b?q=x", "/missing"}
+    # wrk counts the answers it read in time; one request per connection may have been cut off at the end
+    assert got["requests"] <= sum(seen.values()) <= got["requests"] + 2 and got["requests"] > 10
+    assert seen["/missing"] - 2 <= got["status"] <= seen["/missing"]
+    assert 0 < got["p50_us"] <= got["p95_us"] <= got["p99_us"] <= got["max_us"]
+    with pytest.raises(web_load.BenchError, match="no figures"):
+        web_load.parse_wrk("Running 1s test\n")

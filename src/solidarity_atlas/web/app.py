@@ -113,12 +113,14 @@ def create_app(db: str | None = None, *, engine: Engine | None = None, rate_per_
     app.state.templates = pages.make_templates()
     app.state.auth = auth.AuthState(auth.auth_config(admin_token, secure_cookies))
 
-    app.include_router(api.router, prefix=API_PREFIX)
-    app.include_router(curate.api_router, prefix=API_PREFIX)
-    app.include_router(signin.api_router, prefix=API_PREFIX)
+    # The pages first: a request is matched against the routes in order, and the pages are what most requests ask
+    # for (no page's path begins with /api/v1, so none takes an API request).
     app.include_router(pages.router)
     app.include_router(curate.form_router)
     app.include_router(signin.router)
+    app.include_router(api.router, prefix=API_PREFIX)
+    app.include_router(curate.api_router, prefix=API_PREFIX)
+    app.include_router(signin.api_router, prefix=API_PREFIX)
     static = resources.files("solidarity_atlas") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 

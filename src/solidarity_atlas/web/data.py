@@ -47,6 +47,7 @@ from sqlalchemy.sql.elements import BindParameter
 from solidarity_atlas.analyze.network import SEED
 from solidarity_atlas.store import queries
 from solidarity_atlas.store.schema import (
+    MAX_COSIGNERS,
     claims,
     cosignatures,
     demands,
@@ -595,21 +596,23 @@ def _matching(dialect: str, q: str) -> tuple[Select[Any], Any]:
         query = (select(documents.c.id).select_from(_fts.join(documents, documents.c.id == _fts.c.rowid))
                  .where(_fts.c.documents_fts.op("MATCH")(queries.fts_query(q))))
         return query, _fts.c.rank
-    if dialect == "postgresql":
-        tsquery = func.plainto_tsquery("simple", q)
-        searched: ColumnElement[Any] = literal_column("documents.search")
-        return select(documents.c.id).where(searched.op("@@")(tsquery)), func.ts_rank(searched, tsquery).desc()
+    if dialect == "postgresql":  # the words as each document's language stems them (store.queries)
+        return select(documents.c.id).where(queries.ts_match(q)), queries.ts_rank(q).desc()
     like = f"%{q}%"
     return select(documents.c.id).where(or_(documents.c.title.ilike(like), documents.c.clean_text.ilike(like))), \
         documents.c.id.desc()
 
 
+_TEXT_COLUMN = 1  # documents_fts(title, clean_text): snippets come from the text, as `solidarity search` has them
+
+
 def _snippet(dialect: str, q: str) -> Any:
     if dialect == "sqlite":
-        return func.snippet(literal_column("documents_fts"), -1, HIT_START, HIT_END, "…", SNIPPET_WORDS)
+        # From the text only: the title is shown above it, and choosing the better of two columns (-1) made FTS5
+        # work out a snippet of each, a third more of the page's SQL time.
+        return func.snippet(literal_column("documents_fts"), _TEXT_COLUMN, HIT_START, HIT_END, "…", SNIPPET_WORDS)
     if dialect == "postgresql":
-        options = f"StartSel={HIT_START}, StopSel={HIT_END}, MaxWords={SNIPPET_WORDS}"
-        return func.ts_headline("simple", documents.c.clean_text, func.plainto_tsquery("simple", q), options)
+        return queries.ts_snippet(q, HIT_START, HIT_END, SNIPPET_WORDS)
     return func.substr(documents.c.clean_text, 1, 160)
 
 
@@ -682,10 +685,11 @@ def search(engine: Engine, q: str, f: Filters, limit: int, offset: int, facets: 
             page_query = (select(*_HIT_COLUMNS, func.substr(documents.c.clean_text, 1, SNIPPET_WORDS * 10)
                                  .label("snippet")).where(*_document_conditions(f))
                           .order_by(documents.c.date.desc(), documents.c.id.desc()).limit(limit).offset(offset))
-        items = [{"document": r.id, "statement": r.statement_id, "title": r.title, "date": r.date,
-                  "doc_type": r.doc_type, "country": r.country,
-                  "languages": [x for x in (r.languages or "").split(",") if x], "source": r.source,
-                  "snippet": r.snippet or ""} for r in c.execute(page_query, params)]
+        items = [{"document": document, "statement": statement_id, "title": title, "date": day, "doc_type": kind,
+                  "country": country, "languages": [x for x in (languages or "").split(",") if x], "source": source,
+                  "snippet": snippet or ""}
+                 for document, statement_id, title, day, kind, country, languages, source, snippet
+                 in c.execute(page_query, params).tuples().all()]
     total = summary["total"]
     return {"items": items, "total": total, "facets": summary["facets"], "facets_sampled": total > FACET_SAMPLE}
 
@@ -784,10 +788,11 @@ def _network(engine: Engine, since: int | None, until: int | None, limit: int) -
                                     .group_by(statement_signers.c.org_id)).tuples().all())
         else:
             in_range = select(statements.c.id).where(*years)
-            # A statement with k signatories gives each of them k - 1 co-signatures.
+            # A statement with k signatories gives each of them k - 1 co-signatures (none past MAX_COSIGNERS, as in
+            # the writer's pair counts).
             sizes = (select(statement_signers.c.statement_id, (func.count() - 1).label("others"))
                      .where(statement_signers.c.statement_id.in_(in_range))
-                     .group_by(statement_signers.c.statement_id).subquery())
+                     .group_by(statement_signers.c.statement_id).having(func.count() <= MAX_COSIGNERS).subquery())
             weight = func.sum(sizes.c.others)
             top = c.execute(
                 select(statement_signers.c.org_id, weight.label("weight"), func.count().label("signed"))
@@ -802,7 +807,8 @@ def _network(engine: Engine, since: int | None, until: int | None, limit: int) -
             # Their signatures in the range, read through the org_id index, then paired.
             mine = (select(statement_signers.c.statement_id, statement_signers.c.org_id)
                     .join(statements, statements.c.id == statement_signers.c.statement_id)
-                    .where(statement_signers.c.org_id.in_(ids), *years).cte("mine"))
+                    .where(statement_signers.c.org_id.in_(ids), *years,
+                           statement_signers.c.statement_id.in_(select(sizes.c.statement_id))).cte("mine"))
             a, b = mine.alias("a"), mine.alias("b")
             pairs = c.execute(
                 select(a.c.org_id.label("org_a"), b.c.org_id.label("org_b"), func.count().label("statements"))

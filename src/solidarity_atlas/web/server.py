@@ -38,6 +38,16 @@ def default_workers() -> int:
     return max(1, min(cpus, MAX_DEFAULT_WORKERS))
 
 
+def implementations() -> dict[str, str]:
+    """The HTTP parser and event loop uvicorn runs here: its C ones (httptools, uvloop: dependencies of the
+    project, 0.3-1 ms less CPU a page) when they can be imported, else its pure-Python parser (h11) and asyncio's
+    loop, which is what uvicorn's "auto" settings choose."""
+    from importlib.util import find_spec
+
+    return {"http": "httptools" if find_spec("httptools") else "h11",
+            "loop": "uvloop" if find_spec("uvloop") and os.name != "nt" else "asyncio"}
+
+
 def serve(url: str, *, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
           threads: int | None = THREADS, admin_token_file: str | None = None, secure_cookies: bool | None = None,
           rate_per_second: float = RATE_PER_SECOND, rate_burst: int = RATE_BURST) -> None:
