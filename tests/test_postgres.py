@@ -59,16 +59,16 @@ def _content(url: str) -> dict[str, object]:
         engine.dispose()
 
 
-def test_two_concurrent_ingests_store_what_one_clean_run_stores(pg_atlas: Callable[[], str], tmp_path: Path) -> None:
+def test_four_concurrent_ingests_store_what_one_clean_run_stores(pg_atlas: Callable[[], str], tmp_path: Path) -> None:
     folder = tmp_path / "corpus"
     _corpus(folder, 120)
     clean, shared = pg_atlas(), pg_atlas()
     env = {**os.environ, "SOLIDARITY_INGEST_BATCH": "8"}
     command = [sys.executable, "-m", "solidarity_atlas", "ingest", str(folder), "--quiet", "--db"]
     subprocess.run([*command, clean], env=env, check=True, capture_output=True, timeout=600)
-    # Both start on an empty database: they migrate it once between them, then write batches in turn.
+    # All start on an empty database: they migrate it once between them, then write batches in turn.
     running = [subprocess.Popen([*command, shared], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-               for _ in range(2)]
+               for _ in range(4)]
     for process in running:
         _, err = process.communicate(timeout=600)
         assert process.returncode == 0, err.decode()
