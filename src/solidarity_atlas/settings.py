@@ -63,7 +63,7 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "SOLIDARITY_INGEST_BATCH",
-            "500",
+            "1000",
             "Documents written per transaction by 'solidarity ingest' (a crash loses at most one batch).",
         ),
         Setting(
