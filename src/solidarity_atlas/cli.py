@@ -44,6 +44,15 @@ class EngineKind(StrEnum):
     dask = "dask"
 
 
+# --engine and --scheduler, the same for every command that extracts (extract, ingest, reextract)
+EngineOption = Annotated[EngineKind | None, typer.Option(
+    "--engine", help="local: --jobs processes on this machine; dask: the workers of a Dask cluster (the one at "
+                     "--scheduler, else --jobs local worker processes). Default: dask with --scheduler, else local.")]
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", help="Address of a Dask scheduler (tcp://HOST:8786) whose workers extract; they need this "
+                        "package installed, not the inputs: this command reads them and sends their bytes.")]
+
+
 def _say(message: str) -> None:
     print(f"solidarity: {message}", file=sys.stderr, flush=True)
 
@@ -73,13 +82,8 @@ def extract_command(
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
     ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=256, help="Worker processes.")] = 1,
-    engine: Annotated[EngineKind | None, typer.Option(
-        "--engine", help="local: --jobs processes on this machine; dask: the workers of a Dask cluster (the one at "
-                         "--scheduler, else --jobs local worker processes). Default: dask with --scheduler, "
-                         "else local.")] = None,
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", help="Address of a Dask scheduler (tcp://HOST:8786); its workers need this package "
-                            "installed, not the inputs: this command reads them and sends their bytes.")] = None,
+    engine: EngineOption = None,
+    scheduler: SchedulerOption = None,
     evidence: Annotated[
         bool, typer.Option("--evidence", help="Add an 'evidence' object: the quoted text and offsets of each value.")
     ] = False,

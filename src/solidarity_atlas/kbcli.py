@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
 
-from solidarity_atlas.cli import EngineKind, _fail, _say, app
+from solidarity_atlas.cli import EngineKind, EngineOption, SchedulerOption, _fail, _say, app
 from solidarity_atlas.parallel import ClusterError, DaskSpec
 from solidarity_atlas.store.db import DatabaseError, connect, url_of
 
@@ -71,13 +71,8 @@ def ingest_command(
                                                      "files, and http(s) URLs of pages, RSS/Atom feeds or sitemaps.")],
     db: DbOption = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=256, help="Extraction processes.")] = 1,
-    engine_kind: Annotated[EngineKind | None, typer.Option(
-        "--engine", help="local: --jobs processes on this machine; dask: the workers of a Dask cluster (the one at "
-                         "--scheduler, else --jobs local worker processes). Default: dask with --scheduler, "
-                         "else local.")] = None,
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", help="Address of a Dask scheduler (tcp://HOST:8786) whose workers extract; this command "
-                            "reads the inputs and writes the database.")] = None,
+    engine_kind: EngineOption = None,
+    scheduler: SchedulerOption = None,
     rate_limit: Annotated[float, typer.Option("--rate-limit", min=0.0,
                                               help="Seconds between two requests to one web host.")] = 1.0,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a web server.")] = 20.0,
@@ -118,13 +113,8 @@ def ingest_command(
 def reextract_command(
     db: DbOption = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=256, help="Extraction processes.")] = 1,
-    engine_kind: Annotated[EngineKind | None, typer.Option(
-        "--engine", help="local: --jobs processes on this machine; dask: the workers of a Dask cluster (the one at "
-                         "--scheduler, else --jobs local worker processes). Default: dask with --scheduler, "
-                         "else local.")] = None,
-    scheduler: Annotated[str | None, typer.Option(
-        "--scheduler", help="Address of a Dask scheduler (tcp://HOST:8786) whose workers extract; this command "
-                            "reads the inputs and writes the database.")] = None,
+    engine_kind: EngineOption = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Run extraction again over the stored text of every document (after an upgrade or new judgements).
 
