@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TextIO
@@ -111,28 +112,36 @@ def extract_command(
         _say("error: --scheduler is for --engine dask")
         raise typer.Exit(2)
     engine = engine or (EngineKind.dask if scheduler else EngineKind.local)
-    found = list(discover(paths))
-    files = [f.path for f in found if f.status == "file"]
-    failed = skipped = processed = 0
-    for item in found:
-        if item.status == "skipped":
-            skipped += 1
-            _say(f"skipped {item.path}: {item.reason}")
-        elif item.status == "missing":
-            failed += 1
-            _say(f"error: {item.path}: {item.reason}")
-    recurring = recurring_lines(files) if len(files) >= settings.boilerplate_min_docs() else {}
+    failed = skipped = processed = total = 0
+
+    def listed() -> Iterator[str]:  # the files, once, reporting what is skipped or missing on the way
+        nonlocal failed, skipped, total
+        for item in discover(paths):
+            if item.status == "skipped":
+                skipped += 1
+                _say(f"skipped {item.path}: {item.reason}")
+            elif item.status == "missing":
+                failed += 1
+                _say(f"error: {item.path}: {item.reason}")
+            else:
+                total += 1
+                yield item.path
+
+    # Two walks over the inputs, never a list of them: the first finds the recurring lines and counts the files,
+    # the second feeds the extraction.
+    recurring = recurring_lines(listed())
+    files = (f.path for f in discover(paths) if f.status == "file")
     stream: TextIO = output.open("w", encoding="utf-8") if output else sys.stdout
     records: list[Record] = []
     err = Console(stderr=True)
     show = err.is_terminal if progress is None else progress
     bar = Progress(
         TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, transient=True, disable=not (show and len(files) > HANDFUL),
+        console=err, transient=True, disable=not (show and total > HANDFUL),
     )
     try:
         with bar:
-            task = bar.add_task("extract", total=len(files))
+            task = bar.add_task("extract", total=total)
             for outcome in api.extract_files(files, jobs=jobs, recurring=recurring, engine=engine.value,
                                              scheduler=scheduler):
                 bar.advance(task)

@@ -96,8 +96,7 @@ def _recurring_signal(arguments: list[str]) -> dict[str, frozenset[int]]:
     from solidarity_atlas.ingest.files import discover
 
     local = [a for a in arguments if "://" not in a]
-    files = [f.path for f in discover(local) if f.status == "file"]
-    return recurring_lines(files) if len(files) >= settings.boilerplate_min_docs() else {}
+    return recurring_lines(f.path for f in discover(local) if f.status == "file")
 
 
 def _prepared(engine: Engine, items: Iterable[Any], recurring: dict[str, frozenset[int]]) -> Iterator[Any]:

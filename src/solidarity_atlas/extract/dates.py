@@ -17,7 +17,7 @@ from datetime import date
 from functools import cache, lru_cache
 from typing import Any
 
-from solidarity_atlas import settings
+from solidarity_atlas import memo, settings
 
 _MONTH_KEYS = (
     "january", "february", "march", "april", "may", "june",
@@ -176,7 +176,7 @@ def find_dates(text: str, offset: int = 0) -> list[DateMention]:
     return list(_dates_in(text))
 
 
-@lru_cache(maxsize=1 << 13)
+@lru_cache(maxsize=memo.TEXTS)
 def _dates_in(text: str) -> tuple[DateMention, ...]:
     """The dates of one string (cached: lines, sentences and list items are read by several extractors)."""
     found: list[DateMention] = []

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import islice
 
+from solidarity_atlas import memo
 from solidarity_atlas.extract.dates import DateMention, find_dates, month_names
 from solidarity_atlas.extract.sentences import Sentence
 from solidarity_atlas.lexicons import Hit, load, sentence_cues
@@ -176,7 +177,7 @@ CURATED = 10**9  # places.csv rows outrank GeoNames with a population beyond any
 BIG_CITY = 1_000_000  # a city this large is a place wherever it stands; smaller ones need "in", "at"...
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=memo.TEXTS)
 def _place(text: str) -> tuple[str | None, str | None]:
     """The city where the sentence says something happened: a curated place, a big city, or a city after
     "in"/"at"/"near"/"em"/"в"/"στην"... ("Police" in Poland is not the police of Istanbul)."""
@@ -224,7 +225,7 @@ def _inflected(word: str) -> Place | None:
     return None
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=memo.TEXTS)
 def _countries_in(text: str) -> tuple[str, ...]:
     return tuple(code for code in countries().codes_in(fold(text)) if code != NO_COUNTRY)
 
@@ -314,7 +315,7 @@ def _count(numbers: list[_Number], folded: str, cue_start: int, cue_end: int) ->
     return None, _vague(folded)
 
 
-@lru_cache(maxsize=1 << 12)
+@lru_cache(maxsize=memo.TEXTS)
 def _vague(folded: str) -> str | None:
     """A quantity with no number ("dozens", "hundreds", "десятки"): a claim, but no count."""
     found = load().pattern("vague.words", folded=True).search(folded)

@@ -21,6 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from solidarity_atlas import memo
 from solidarity_atlas.diskcache import load_or_build
 from solidarity_atlas.extract.dates import month_names
 from solidarity_atlas.lexicons import load
@@ -106,7 +107,7 @@ def _morph():  # noqa: ANN202 - pymorphy3 has no types
     return pymorphy3.MorphAnalyzer()
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=memo.WORDS)
 def is_first_name(token: str) -> bool:
     if len(token) < 2 or token.casefold() in _COMMON or not token[0].isupper():
         return False
@@ -130,7 +131,7 @@ def _stopwords() -> frozenset[str]:
     return frozenset(fold(w) for w in words)
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=memo.WORDS)
 def _not_a_name_word(token: str) -> bool:
     if _INITIAL.match(token):
         return False  # "A." of "A. Tasbulatov"
@@ -219,7 +220,7 @@ def _may_open_title(token: str) -> bool:
     return word in heads or word.startswith(stems) or not word.isalpha()
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=memo.TEXTS)
 def _trimmed(run: str) -> tuple[int, int, tuple[str, ...], str | None] | None:
     """A run of capitalised words without the words that cannot be part of a name ("The", "President",
     "Prime Minister", "Comrade" before it; "Party" after it): where the name starts and ends in the run,
@@ -309,7 +310,7 @@ def _nominative(tokens: list[str]) -> list[str]:
     return list(_nominative_cached(tuple(tokens)))
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=memo.TEXTS)
 def _nominative_cached(tokens: tuple[str, ...]) -> tuple[str, ...]:
     morph = _morph()
     gender = None
@@ -353,7 +354,7 @@ def latin(name: str) -> str:
     return text.replace("'", "")
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=memo.WORDS)
 def person_key(surname: str) -> str:
     """A spelling-blind key for a surname: Nazarbaev, Nazarbayev, Nazarbaef, Назарбаев, Ναζαρμπάγεφ."""
     s = unicodedata.normalize("NFKD", latin(surname).casefold())

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from solidarity_atlas import memo
 from solidarity_atlas.extract.dates import find_dates
 from solidarity_atlas.lexicons import load, matcher
 from solidarity_atlas.model import Block, Page
@@ -83,7 +84,7 @@ def _words(key: str) -> re.Pattern[str]:
     return load().pattern(key, folded=True)
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=memo.TEXTS)
 def org_score(text: str) -> float:
     """How much a short text reads like an organisation's name: 1, 0.6 or 0."""
     t = text.strip().strip("\"'«»“”")

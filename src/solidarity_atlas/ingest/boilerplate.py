@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 
 from solidarity_atlas import settings
@@ -27,19 +27,47 @@ HEAD_BYTES = 256 * 1024
 
 
 def recurring_lines(paths: Iterable[str]) -> dict[str, frozenset[int]]:
-    """Folder -> hashes of its recurring lines (empty for folders too small to tell)."""
-    groups: dict[str, list[str]] = defaultdict(list)
+    """Folder -> hashes of its recurring lines (empty for folders too small to tell, and for runs of fewer files
+    than ``SOLIDARITY_BOILERPLATE_MIN_DOCS``).
+
+    ``paths`` is read once, as it comes: each folder keeps an evenly spaced sample of at most ``2 * SAMPLE`` of its
+    text files (every file up to that many; then every second, every fourth...), never the whole list.
+    """
+    folders: dict[str, _Sample] = {}
+    total = 0
     for path in paths:
+        total += 1
         if os.path.splitext(path)[1].lower() in TEXT_SUFFIXES:
-            groups[os.path.dirname(path)].append(path)
-    return {folder: _signal(files) for folder, files in groups.items() if len(files) >= settings.boilerplate_min_docs()}
+            folders.setdefault(os.path.dirname(path), _Sample()).add(path)
+    if total < settings.boilerplate_min_docs():
+        return {}
+    return {folder: _signal(sample.kept) for folder, sample in folders.items()
+            if sample.seen >= settings.boilerplate_min_docs()}
+
+
+class _Sample:
+    """Every ``stride``-th path of a folder; the stride doubles when the sample would pass ``2 * SAMPLE``."""
+
+    __slots__ = ("kept", "seen", "stride")
+
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+        self.seen = 0
+        self.stride = 1
+
+    def add(self, path: str) -> None:
+        if self.seen % self.stride == 0:
+            self.kept.append(path)
+            if len(self.kept) > 2 * SAMPLE:
+                del self.kept[1::2]
+                self.stride *= 2
+        self.seen += 1
 
 
 def _signal(files: list[str]) -> frozenset[int]:
-    step = max(1, len(files) // SAMPLE)
     counts: Counter[int] = Counter()
     digests: set[str] = set()
-    for path in files[::step]:
+    for path in files:
         try:
             with open_regular(path) as handle:  # never a named pipe: opening one waits for a writer
                 text, _ = decode(handle.read(HEAD_BYTES))

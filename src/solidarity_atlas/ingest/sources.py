@@ -761,9 +761,9 @@ def _once(items: Iterator[SourceItem]) -> Iterator[SourceItem]:
     Two members (or records) under one name are a trick to show one tool one file and another tool another; and an
     input is known by its uri.  The first is read; each later one is quarantined under a uri of its own.
     """
-    seen: dict[str, int] = {}
+    seen: dict[int, int] = {}  # hash of a uri -> times seen: a million records' uris need not sit in memory
     for item in items:
-        count = seen[item.uri] = seen.get(item.uri, 0) + 1
+        count = seen[hash(item.uri)] = seen.get(hash(item.uri), 0) + 1
         if count > 1:
             item = SourceItem(uri=f"{item.uri}!copy-{count}", name=item.name, url=item.url,
                               fetched_at=item.fetched_at, media_type=item.media_type, group=item.group,
@@ -783,8 +783,10 @@ class _Quota:
 class _Run:
     fetcher: Fetcher | None
     owns_fetcher: bool = False
-    seen_paths: set[str] = field(default_factory=set)
-    seen_urls: set[str] = field(default_factory=set)
+    # Hashes of the paths and URLs read in this run (built-in ``hash``: 64 bits, stable within the process), not
+    # the texts: a run over a million files keeps a number for each.
+    seen_paths: set[int] = field(default_factory=set)
+    seen_urls: set[int] = field(default_factory=set)
 
     def close(self) -> None:
         if self.owns_fetcher and self.fetcher is not None:
@@ -796,9 +798,9 @@ class _Run:
         listed = False
         for found in discover([argument]):
             listed = True
-            if found.path in self.seen_paths:
+            if hash(found.path) in self.seen_paths:
                 continue
-            self.seen_paths.add(found.path)
+            self.seen_paths.add(hash(found.path))
             group = os.path.dirname(found.path) or "."
             if found.status == "missing":
                 yield _error(found.path, found.reason, group=group)
@@ -827,9 +829,9 @@ class _Run:
 
     def _first_time(self, url: str) -> bool:
         key = _url_key(url)
-        if key in self.seen_urls:
+        if hash(key) in self.seen_urls:
             return False
-        self.seen_urls.add(key)
+        self.seen_urls.add(hash(key))
         return True
 
     def _fetch_checked(self, url: str) -> FetchResult | SourceItem:

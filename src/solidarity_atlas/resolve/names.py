@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+from solidarity_atlas import memo
 from solidarity_atlas.lexicons import load
 from solidarity_atlas.resolve.countries import NO_COUNTRY, CountryMention, countries
 from solidarity_atlas.resolve.text import fold, script
@@ -55,7 +56,7 @@ class ParsedName:
         return (self.affix_country or self.name_country) == NO_COUNTRY
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=memo.TEXTS)
 def parse(raw: str) -> ParsedName:
     text = " ".join(raw.split()).strip(" .;,:")
     table = countries()
@@ -168,7 +169,7 @@ def _words() -> tuple[dict[str, str], list[tuple[str, str]]]:
     return exact, stems
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=memo.WORDS)
 def english(word: str) -> str:
     """One folded word of a name in English, where the word table knows it."""
     exact, stems = _words()

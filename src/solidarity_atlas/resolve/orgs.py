@@ -24,7 +24,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from solidarity_atlas import settings
+from solidarity_atlas import memo, settings
 from solidarity_atlas.model import Org
 from solidarity_atlas.resolve import judgements as judgements_mod
 from solidarity_atlas.resolve.countries import writes_in
@@ -49,7 +49,7 @@ class Resolver:
         self.judgements = judgements
         for org_id, names in judgements.aliases.items():
             reg.add_names(org_id, names)
-        self._cache: dict[tuple[str, str | None], Resolution] = {}
+        self._cache: dict[tuple[str, str | None], Resolution] = {}  # the latest memo.NAMES names resolved
 
     def resolve(self, raw: str, context_country: str | None = None) -> Resolution:
         """The organisation ``raw`` names; ``context_country`` (where the document was issued) is
@@ -58,6 +58,8 @@ class Resolver:
         found = self._cache.get(key)
         if found is None:
             found = self._resolve(raw, context_country)
+            if len(self._cache) >= memo.NAMES:
+                del self._cache[next(iter(self._cache))]  # the oldest: a worker's memory stays flat
             self._cache[key] = found
         return found
 

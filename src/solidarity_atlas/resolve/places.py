@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
+from solidarity_atlas import memo
 from solidarity_atlas.diskcache import load_or_build
 
 
@@ -24,7 +25,7 @@ class Place:
     population: int
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=memo.WORDS)
 def key(name: str) -> str:
     """Case-, accent- and dot-insensitive form of a place name."""
     text = unicodedata.normalize("NFKD", name.casefold().replace("’", "'"))

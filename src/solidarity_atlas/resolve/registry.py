@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
+from solidarity_atlas import memo
 from solidarity_atlas.diskcache import load_or_build, package_files
 from solidarity_atlas.resolve.names import FILLERS, parse
 from solidarity_atlas.resolve.text import fold
@@ -38,7 +39,7 @@ class OrgEntry:
         return (self.name, *self.native, *self.aliases)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=memo.TEXTS)
 def name_key(text: str) -> str:
     """The folded form names are indexed by; "the" and other fillers do not count."""
     return " ".join(w for w in fold(text).split() if w not in FILLERS)

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from solidarity_atlas import memo
+
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"', "«": '"', "»": '"',
                          "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
 _NON_WORD = re.compile(r"[^\w']+")
@@ -13,7 +15,7 @@ _NON_WORD = re.compile(r"[^\w']+")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=memo.TEXTS)
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form; word order and every word kept."""
     text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold()))
@@ -28,7 +30,7 @@ def slug(text: str) -> str:
     return "-".join(fold(unidecode(text)).split())
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=memo.WORDS)
 def script(text: str) -> str:
     """"greek", "cyrillic" or "latin": the script most letters of a name are in."""
     greek = sum("\u0370" <= c <= "\u03ff" or "\u1f00" <= c <= "\u1fff" for c in text)
