@@ -311,11 +311,12 @@ def test_the_migrations_build_exactly_the_schema(db: str) -> None:
     from solidarity_atlas.store.schema import metadata
 
     def made_by_sql(name: str | None, kind: str, parents: dict[str, str | None]) -> bool:
-        """The full-text tables (FTS5 on SQLite), the search column and its GIN index (PostgreSQL): made by the
-        migrations' own SQL, not by the metadata (migrations/env.py leaves them out the same way)."""
+        """The full-text tables (FTS5 on SQLite), the search column, its GIN index and the persons' prefix index
+        (PostgreSQL): made by the migrations' own SQL, not by the metadata (migrations/env.py leaves them out the
+        same way)."""
         return bool(name) and ((kind == "table" and str(name).startswith("documents_fts"))
                                or (kind == "column" and name == "search" and parents.get("table_name") == "documents")
-                               or (kind == "index" and name == "ix_documents_search"))
+                               or (kind == "index" and name in ("ix_documents_search", "ix_persons_id_pattern")))
 
     engine = connect(db)
     with engine.connect() as c:
@@ -326,6 +327,8 @@ def test_the_migrations_build_exactly_the_schema(db: str) -> None:
         with engine.connect() as c:
             assert c.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_documents_search' "
                                   "AND schemaname = current_schema()")).scalar_one().endswith("USING gin (search)")
+            assert c.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_persons_id_pattern' "
+                                  "AND schemaname = current_schema()")).scalar_one().endswith("(id text_pattern_ops)")
 
 
 def test_a_statement_with_one_signatory_and_its_removal(db: str, tmp_path: Path) -> None:

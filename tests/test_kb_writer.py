@@ -16,6 +16,7 @@ from solidarity_atlas.analyze.copies import signature
 from solidarity_atlas.cli import app
 from solidarity_atlas.extract.pipeline import extract
 from solidarity_atlas.ingest.reader import read_page
+from solidarity_atlas.store import known
 from solidarity_atlas.store.db import Raw, connect, prepare
 from solidarity_atlas.store.schema import events, lsh_bands, metadata
 from solidarity_atlas.store.writer import Extracted, Writer, document_of
@@ -204,3 +205,35 @@ def test_statements_prepared_once_take_rows_in_the_callers_order(atlas_url: str)
     with create_engine("sqlite://").connect() as connection:
         positional = prepare(connection.dialect, query, ("h",))
     assert positional.pick is not None and positional.pick((42, *positional.fixed)) == (7, 42)
+
+
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared is absent")
+def test_a_writer_that_remembers_nothing_writes_the_same_atlas(new_atlas: Callable[[], str], monkeypatch) -> None:
+    """What the writer remembers of stored rows (store/known.py) only spares look-ups: with every limit at 0, so
+    that each organisation, name, person and event of a document is looked up in the database again, the atlas
+    written a document a batch is the same, row for row and id for id."""
+    files = sorted(p for folder in (SHARED / "seeds", SHARED / "eval" / "dev" / "docs", EXAMPLES)
+                   for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    items = []
+    for file in files:
+        page = read_page(file)
+        items.append(document_of(str(file), extract(page), page, signature=signature(page.clean_text)))
+    remembering, forgetting = new_atlas(), new_atlas()
+    writer = Writer(connect(remembering))
+    for item in items:
+        writer.write([item])
+    for limit in ("ORGS", "NAMES", "SURNAMES", "EVENTS"):
+        monkeypatch.setattr(known, limit, 0)
+    writer = Writer(connect(forgetting))
+    for item in items:
+        writer.write([item])
+        assert not (writer._known.orgs or writer._known.people or writer._known.groups)
+    atlas = _dump(remembering)
+    assert _dump(forgetting) == atlas
+    # What makes the comparison worth it: events reported by several documents, persons named in several.
+    assert len({event for _id, event, *_ in atlas["claims"]}) < len(atlas["claims"])
+    named = [person for _id, _doc, person, *_ in atlas["mentions"]]
+    assert len(set(named)) < len(named)

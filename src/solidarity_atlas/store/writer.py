@@ -40,6 +40,7 @@ from solidarity_atlas.model import Page, Record
 from solidarity_atlas.resolve.judgements import Judgements
 from solidarity_atlas.resolve.registry import registry
 from solidarity_atlas.store.db import WRITE_LOCK, Raw, lock
+from solidarity_atlas.store.known import Known
 from solidarity_atlas.store.schema import (
     MAX_COSIGNERS,
     claims,
@@ -51,10 +52,7 @@ from solidarity_atlas.store.schema import (
     lsh_bands,
     mentions,
     metadata,
-    org_names,
     org_statements,
-    organizations,
-    persons,
     signatures,
     statement_signers,
     statements,
@@ -316,22 +314,17 @@ def _judgements() -> Judgements:
 class Writer:
     """Writes batches of outcomes; one writer per process and database.
 
-    Organisations, their names and persons already in the database are remembered, so a batch writes only
-    new ones; the memory is dropped when a batch fails, as its transaction is.
+    What is stored is remembered in bounded caches read from the database as needed (:class:`known.Known`), so a
+    batch writes only new organisations, names, persons and events, with few look-ups, in memory that does not grow
+    with the atlas; the memory is dropped when a batch fails, as its transaction is.
     """
 
     def __init__(self, engine: Engine):
         self.engine = engine
         self.version = extractor_version()
-        self._orgs: set[str] | None = None
-        self._names: set[tuple[str, str]] = set()
-        self._persons: dict[str, str] = {}  # id -> the fullest name seen
-        self._surnames: dict[str, set[str]] = {}  # surname key -> person ids
+        self._known = Known()
         self._dropped = False  # a document was deleted in this batch: events may be left without claims
         self._touched: set[int] = set()  # statements whose signatories may have changed in this batch
-        # (type, country) -> year (None: undated) -> [id, date, place] of the stored events, to find the one a
-        # report is of without a query per report.
-        self._events: dict[tuple[str, str | None], dict[str | None, list[list[Any]]]] = {}
         self._judgements = Judgements()  # of the batch being written (renamed organisations)
         self._generation: int | None = None  # PostgreSQL: atlas_writes after this writer's last batch
         # SQLite: the connection and its data_version when this writer's last batch began (a commit by any other
@@ -355,14 +348,14 @@ class Writer:
             seen = (id(connection.connection.dbapi_connection),
                     connection.exec_driver_sql("PRAGMA data_version").scalar_one())
             if seen != self._sqlite_seen:
-                self._orgs = None
+                self._known.forget()
             self._sqlite_seen = seen
             return
         if connection.dialect.name != "postgresql":
             return
         lock(connection, WRITE_LOCK)
         if connection.execute(_GENERATION).scalar_one() != self._generation:
-            self._orgs = None
+            self._known.forget()
 
     def _written(self, connection: Connection) -> None:
         """PostgreSQL: tell the other writers that this one wrote a batch (see :meth:`_claim`)."""
@@ -374,7 +367,6 @@ class Writer:
         try:
             with self.engine.begin() as connection:
                 self._claim(connection)
-                self._remember(connection)
                 self._judgements = _judgements()
                 raw = Raw(connection)
                 pending = _Pending()
@@ -391,27 +383,14 @@ class Writer:
                 if self._dropped:
                     drop_empty_events(connection)  # of documents an input changed away from
                     self._dropped = False
-                    self._orgs = None  # remembered events may be gone: read them again
+                    self._known.forget()  # remembered events may be gone: read them again
                 self._written(connection)
         except BaseException:
-            self._orgs = None  # the batch was rolled back: what it added is not in the database
+            self._known.forget()  # the batch was rolled back: what it added is not in the database
             self._touched.clear()
             raise
+        self._known.trim()
         return counts
-
-    def _remember(self, connection: Connection) -> None:
-        if self._orgs is not None:
-            return
-        self._orgs = set(connection.execute(select(organizations.c.id)).scalars())
-        self._names = {(r.org_id, r.name) for r in connection.execute(select(org_names))}
-        self._persons = {r.id: r.name for r in connection.execute(select(persons))}
-        self._events = {}
-        for r in connection.execute(select(events).order_by(events.c.id)):
-            years = self._events.setdefault((r.type, r.country), {})
-            years.setdefault(r.date[:4] if r.date else None, []).append([r.id, r.date, r.place])
-        self._surnames = {}
-        for person_id in self._persons:
-            self._surnames.setdefault(person_id.split("-")[0], set()).add(person_id)
 
     def flush(self, raw: Raw, pending: _Pending) -> None:
         """Write a batch's rows: the rows others point to first."""
@@ -487,62 +466,65 @@ class Writer:
 
     def write_extraction(self, raw: Raw, document_id: int, extraction: Extraction, pending: _Pending) -> None:
         """Signatures, persons, demands and event claims of one document (its earlier ones already deleted)."""
-        assert self._orgs is not None
+        known = self._known
         for org_id, written, name, country, role, position, start, end in extraction.orgs:
-            if org_id not in self._orgs:
-                self._orgs.add(org_id)
+            if known.new_org(org_id):
                 pending.organizations.append(organization_row(org_id, name, country, self._judgements))
-            if (org_id, written) not in self._names:
-                self._names.add((org_id, written))
+            if known.new_name(org_id, written):
                 pending.org_names.append((org_id, written))
             pending.signatures.append((document_id, org_id, role, written, position, start, end))
         for name, *mention in extraction.persons:
-            pending.mentions.append((document_id, self._person(name, pending), *mention))
+            pending.mentions.append((document_id, self._person(raw, name, pending), *mention))
         pending.demands.extend((document_id, *demand) for demand in extraction.demands)
         for kind, day, place, country, *claim in extraction.events:
             event_id = self._event(raw, kind, day, place, country)
             pending.claims.append((event_id, document_id, claim[0], claim[1], day, place, *claim[2:]))
 
-    def _person(self, name: str, pending: _Pending) -> str:
+    def _person(self, raw: Raw, name: str, pending: _Pending) -> str:
         """One row per person across documents: the surname's spelling-blind key, with the first initial when the
         name has one; a lone surname joins the one person of that surname, if there is exactly one."""
         words = name.split()
         key = (person_key(words[-1]) if words else name.casefold()).replace("-", "") or "unnamed"
         person_id = f"{key}-{words[0][:1].casefold()}" if len(words) >= 2 else key
-        if len(words) < 2 and len(self._surnames.get(key, ())) == 1:
-            return next(iter(self._surnames[key]))
-        known = self._persons.get(person_id)
+        people = self._known.persons(raw, key)
+        if len(words) < 2 and len(people) == 1:
+            return next(iter(people))
+        known = people.get(person_id)
         if known is None or len(name) > len(known):
-            self._persons[person_id] = name
-            self._surnames.setdefault(key, set()).add(person_id)
+            people[person_id] = name
             pending.persons.append((person_id, name))
         return person_id
 
     def _event(self, raw: Raw, kind: str, day: str | None, place: str | None, country: str | None) -> int:
         """The happening this report is of: same type and country, the same place (or none), dates that agree."""
-        years = self._events.setdefault((kind, country), {})
-        if day:
-            candidates = [*years.get(None, ()), *years.get(day[:4], ())]
+        known = self._known
+        if not day:  # any date agrees: the oldest of a place that agrees
+            found = known.first_event(raw, kind, country, place)
+            if found is not None:
+                event_id, _date, known_place = found
+                if place and not known_place:  # a place, where the happening had none
+                    raw.execute(_UPDATE_EVENT, ("date", "place", "id"), (_date, place, event_id))
+                    known.changed_place(kind, country, event_id, place)
+                return int(event_id)
         else:
-            candidates = sorted((e for bucket in years.values() for e in bucket), key=lambda e: e[0])
-        for event in candidates:
-            event_id, known_date, known_place = event
-            if place and known_place and place != known_place:
-                continue
-            if not _dates_agree(day, known_date):
-                continue
-            fuller_date = day if day and (known_date is None or len(day) > len(known_date)) else known_date
-            new_place = place if place and not known_place else known_place
-            if (fuller_date, new_place) != (known_date, known_place):
-                # the fullest date any report gives, and a place when the happening had none
-                raw.execute(_UPDATE_EVENT, ("date", "place", "id"), (fuller_date, new_place, event_id))
-                if fuller_date != known_date and known_date is None:
-                    years[None].remove(event)
-                    years.setdefault(fuller_date[:4] if fuller_date else None, []).append(event)
-                event[1], event[2] = fuller_date, new_place
-            return int(event_id)
+            for event in [*known.group(raw, kind, country, None), *known.group(raw, kind, country, day[:4])]:
+                event_id, known_date, known_place = event
+                if place and known_place and place != known_place:
+                    continue
+                if not _dates_agree(day, known_date):
+                    continue
+                fuller_date = day if known_date is None or len(day) > len(known_date) else known_date
+                new_place = place if place and not known_place else known_place
+                if (fuller_date, new_place) != (known_date, known_place):
+                    # the fullest date any report gives, and a place when the happening had none
+                    raw.execute(_UPDATE_EVENT, ("date", "place", "id"), (fuller_date, new_place, event_id))
+                    event[1], event[2] = fuller_date, new_place
+                    if known_date is None:  # from the undated group to its year's
+                        known.remove_event(kind, country, None, event)
+                        known.add_event(kind, country, event)
+                return int(event_id)
         event_id = raw.insert(_INSERT_EVENT, _EVENT, (kind, day, place, country))
-        years.setdefault(day[:4] if day else None, []).append([event_id, day, place])
+        known.add_event(kind, country, [event_id, day, place])
         return event_id
 
     # -- copies ------------------------------------------------------------------------------------------------
@@ -565,7 +547,6 @@ class Writer:
         try:
             with self.engine.begin() as connection:
                 self._claim(connection)
-                self._remember(connection)
                 self._judgements = _judgements()
                 raw = Raw(connection)
                 pending = _Pending()
@@ -582,11 +563,12 @@ class Writer:
                     documents.c.id.in_([document_id for document_id, _ in batch]))).scalars()
                 sync_signers(connection, {s for s in statement_ids if s is not None})
                 drop_empty_events(connection)
-                self._orgs = None  # remembered events may be gone: read them again
+                self._known.forget()  # remembered events may be gone: read them again
                 self._written(connection)
         except BaseException:
-            self._orgs = None
+            self._known.forget()
             raise
+        self._known.trim()
         return done
 
 
