@@ -140,3 +140,22 @@ def test_a_text_too_large_for_one_tsvector_is_stored_and_found_by_its_start(pg_a
     engine = connect(pg_atlas())
     assert kb.ingest([str(folder)], engine).stored == 1
     assert [h["title"] for h in queries.search(engine, "zhanaozen")] == ["Zhanaozen archive"]
+
+
+def test_searches_read_the_full_text_index_not_every_document(pg_atlas: Callable[[], str], tmp_path: Path) -> None:
+    """The planner prices ``@@`` too low and would read every document's tsvector for a common word; a search's
+    transaction turns sequential scans off (``queries.index_first``), and only that transaction."""
+    url = pg_atlas()
+    _corpus(tmp_path / "in", 12)
+    engine = connect(url)
+    kb.ingest([str(tmp_path / "in")], engine)
+    match = select(documents.c.id).where(queries.ts_match("strike"))
+    explain = f"EXPLAIN {match.compile(engine, compile_kwargs={'literal_binds': True})}"
+    with engine.connect() as c:
+        assert "ix_documents_search" not in "\n".join(c.exec_driver_sql(explain).scalars())  # a dozen rows: a scan
+        queries.index_first(c)
+        assert "ix_documents_search" in "\n".join(c.exec_driver_sql(explain).scalars())
+    with engine.connect() as c:
+        assert c.exec_driver_sql("SHOW enable_seqscan").scalar_one() == "on"
+    assert queries.search(engine, "strike")
+    engine.dispose()

@@ -643,6 +643,8 @@ def search(engine: Engine, q: str, f: Filters, limit: int, offset: int, facets: 
     q = q.strip()
     with engine.connect() as c:
         dialect = c.dialect.name
+        if q:
+            queries.index_first(c)
         terms = queries.fts_query(q) if q and dialect == "sqlite" else ""
         if q and dialect == "sqlite" and not terms:
             return {"items": [], "total": 0, "facets": {}, "facets_sampled": False}  # no word to look for
@@ -656,6 +658,8 @@ def search(engine: Engine, q: str, f: Filters, limit: int, offset: int, facets: 
                 return matching, None, matching, None
             matching, rank = _matching(dialect, q)
             matching = matching.where(*conditions)
+            if dialect == "postgresql":  # the GIN index alone tells whether there are many matches
+                return matching, rank, matching, select(documents.c.id).where(queries.ts_match(q))
             if not terms:
                 return matching, rank, matching, None
             # Only the full-text index: joining each match to its document row (a whole text) to count it cost
@@ -678,7 +682,8 @@ def search(engine: Engine, q: str, f: Filters, limit: int, offset: int, facets: 
             params = {"match": terms, "limit": limit, "offset": offset}
         elif q:
             matching, rank, _, _ = queries_of()
-            order = _fts.c.rowid.desc() if summary["many"] else rank
+            latest = _fts.c.rowid.desc() if dialect == "sqlite" else documents.c.id.desc()
+            order = latest if summary["many"] else rank
             page_query = matching.with_only_columns(*_HIT_COLUMNS, _snippet(dialect, q).label("snippet")) \
                 .order_by(order).limit(limit).offset(offset)
         else:
