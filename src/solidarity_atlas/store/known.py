@@ -124,15 +124,12 @@ class Known:
         rows = raw.execute(statement, names, row).fetchall()
         return list(rows[0]) if rows else None
 
-    def changed_place(self, kind: str, country: str | None, event_id: int, place: str) -> None:
-        """A stored event (met through :meth:`first_event`) was given a place: so is its copy in a held group."""
-        for key, found in self.groups.items():
-            if key[:2] == (kind, country):
-                for event in found:
-                    if event[0] == event_id:
-                        event[2] = place
-                        return
-
+    def changed_place(self, kind: str, country: str | None, date: str | None, event_id: int, place: str) -> None:
+        """A stored event (met through :meth:`first_event`) was given a place: so is its copy, if its group is held."""
+        for event in self.groups.get((kind, country, date[:4] if date else None), ()):
+            if event[0] == event_id:
+                event[2] = place
+                return
 
 def _event_id(event: Event) -> int:
     return int(event[0])

@@ -501,10 +501,10 @@ class Writer:
         if not day:  # any date agrees: the oldest of a place that agrees
             found = known.first_event(raw, kind, country, place)
             if found is not None:
-                event_id, _date, known_place = found
+                event_id, known_date, known_place = found
                 if place and not known_place:  # a place, where the happening had none
-                    raw.execute(_UPDATE_EVENT, ("date", "place", "id"), (_date, place, event_id))
-                    known.changed_place(kind, country, event_id, place)
+                    raw.execute(_UPDATE_EVENT, ("date", "place", "id"), (known_date, place, event_id))
+                    known.changed_place(kind, country, known_date, event_id, place)
                 return int(event_id)
         else:
             for event in [*known.group(raw, kind, country, None), *known.group(raw, kind, country, day[:4])]:
