@@ -105,3 +105,17 @@ def module_atlas_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     atlases = Atlases(str(request.param), tmp_path_factory.mktemp("atlas"))
     yield atlases()
     atlases.close()
+
+
+def rows(db: str, sql: str, **params: object) -> list[tuple[object, ...]]:
+    """The rows an SQL query gives on an atlas (a URL of either backend), as tuples."""
+    from sqlalchemy import text
+
+    from solidarity_atlas.store.db import connect
+
+    engine = connect(db, migrate_schema=False)
+    try:
+        with engine.connect() as c:
+            return [tuple(r) for r in c.execute(text(sql), params)]
+    finally:
+        engine.dispose()

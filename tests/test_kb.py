@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select, text
 from typer.testing import CliRunner
 
+from conftest import rows
 from solidarity_atlas import kb
 from solidarity_atlas.cli import app
 from solidarity_atlas.store import queries
@@ -72,15 +73,6 @@ def db(atlas_url: str) -> str:
     return atlas_url
 
 
-def _rows(db: str, sql: str, **params: object) -> list[tuple[object, ...]]:
-    engine = connect(db, migrate_schema=False)
-    try:
-        with engine.connect() as c:
-            return [tuple(r) for r in c.execute(text(sql), params)]
-    finally:
-        engine.dispose()
-
-
 def _ingest(*args: str, db: str) -> str:
     result = runner.invoke(app, ["ingest", *args, "--db", db])
     assert result.exit_code == 0, result.output
@@ -100,11 +92,11 @@ def test_ingest_the_examples_then_again_changes_nothing(db: str) -> None:
     assert first["documents"] == first["inputs_stored"] > 0
     assert first["signatures"] > 0 and first["events"] > 0 and first["claims"] >= first["events"]
     assert f"{first['inputs_stored']} stored" in out
-    before = _rows(db, "SELECT * FROM inputs ORDER BY id")
+    before = rows(db, "SELECT * FROM inputs ORDER BY id")
     out = _ingest(str(EXAMPLES), db=db)
     assert f"{files} unchanged" in out
     assert _stats(db) == first
-    assert _rows(db, "SELECT * FROM inputs ORDER BY id") == before
+    assert rows(db, "SELECT * FROM inputs ORDER BY id") == before
 
 
 def test_every_input_ends_stored_duplicate_or_quarantined(db: str, tmp_path: Path) -> None:
@@ -145,7 +137,7 @@ def test_copies_on_other_sites_and_translations_are_one_statement(db: str, tmp_p
     profile = queries.org_profile(engine, queries.find_org(engine, "KKE") or "")
     assert profile is not None and len(profile["statements"]) == 1
     assert len(profile["statements"][0]["sources"]) == 3
-    pairs = _rows(db, "SELECT count(*), min(statements), max(statements) FROM cosignatures")[0]
+    pairs = rows(db, "SELECT count(*), min(statements), max(statements) FROM cosignatures")[0]
     assert pairs == (len(SIGNERS) * (len(SIGNERS) - 1) // 2, 1, 1)  # three copies, one statement signed together
 
 
@@ -174,7 +166,7 @@ def test_a_changed_document_is_extracted_again(db: str, tmp_path: Path) -> None:
     assert stats["documents"] == 1 and stats["inputs"] == 1  # the old text went with its extraction
     assert stats["signatures"] == len(SIGNERS) - 1
     n = len(SIGNERS) - 1
-    assert _rows(db, "SELECT count(*) FROM cosignatures")[0][0] == n * (n - 1) // 2
+    assert rows(db, "SELECT count(*) FROM cosignatures")[0][0] == n * (n - 1) // 2
 
 
 def test_search_org_show_timeline_and_network(db: str) -> None:
@@ -339,8 +331,8 @@ def test_a_statement_with_one_signatory_and_its_removal(db: str, tmp_path: Path)
     path.write_text(alone, encoding="utf-8")
     _ingest(str(folder), db=db)
     assert _stats(db)["signatures"] == 1
-    assert _rows(db, "SELECT count(*) FROM cosignatures")[0][0] == 0
+    assert rows(db, "SELECT count(*) FROM cosignatures")[0][0] == 0
     path.write_text(alone.replace("1. Communist Party of Greece", "1. Portuguese Communist Party"), encoding="utf-8")
     _ingest(str(folder), db=db)
-    signers = _rows(db, "SELECT org_id FROM statement_signers")
+    signers = rows(db, "SELECT org_id FROM statement_signers")
     assert len(signers) == 1 and "portug" in signers[0][0]

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, create_engine, insert, select, text
 from sqlalchemy.dialects import postgresql
 from typer.testing import CliRunner
 
+from conftest import rows
 from solidarity_atlas import kb
 from solidarity_atlas.analyze.copies import signature
 from solidarity_atlas.cli import app
@@ -68,15 +69,6 @@ PARTIES = ["Communist Party of Greece", "Portuguese Communist Party", "Communist
 
 def _signers(names: list[str]) -> str:
     return "\n".join(f"{i}. {name}" for i, name in enumerate(names, 1))
-
-
-def _rows(db: str, sql: str, **params: object) -> list[tuple[object, ...]]:
-    engine = connect(db, migrate_schema=False)
-    try:
-        with engine.connect() as c:
-            return [tuple(r) for r in c.execute(text(sql), params)]
-    finally:
-        engine.dispose()
 
 
 def _dump(db: str) -> dict[str, list[tuple[object, ...]]]:
@@ -139,17 +131,17 @@ def test_the_pair_counts_kept_batch_by_batch_are_the_counts_of_the_signatures(tm
 
 
 def _check_derived_tables(db: str, *, statements: int, documents: int) -> None:
-    assert _rows(db, "SELECT count(*) FROM statements")[0][0] == statements
-    assert _rows(db, "SELECT count(*) FROM documents")[0][0] == documents
-    signed = set(_rows(db, "SELECT DISTINCT d.statement_id, s.org_id FROM signatures s JOIN documents d ON "
+    assert rows(db, "SELECT count(*) FROM statements")[0][0] == statements
+    assert rows(db, "SELECT count(*) FROM documents")[0][0] == documents
+    signed = set(rows(db, "SELECT DISTINCT d.statement_id, s.org_id FROM signatures s JOIN documents d ON "
                            "d.id = s.document_id WHERE s.role = 'signatory'"))
-    assert set(_rows(db, "SELECT statement_id, org_id FROM statement_signers")) == signed
-    named = set(_rows(db, "SELECT DISTINCT d.statement_id, s.org_id FROM signatures s JOIN documents d ON "
+    assert set(rows(db, "SELECT statement_id, org_id FROM statement_signers")) == signed
+    named = set(rows(db, "SELECT DISTINCT d.statement_id, s.org_id FROM signatures s JOIN documents d ON "
                           "d.id = s.document_id"))
-    assert set(_rows(db, "SELECT statement_id, org_id FROM org_statements")) == named
-    pairs = set(_rows(db, "SELECT a.org_id, b.org_id, count(*) FROM statement_signers a JOIN statement_signers b "
+    assert set(rows(db, "SELECT statement_id, org_id FROM org_statements")) == named
+    pairs = set(rows(db, "SELECT a.org_id, b.org_id, count(*) FROM statement_signers a JOIN statement_signers b "
                           "ON a.statement_id = b.statement_id AND a.org_id < b.org_id GROUP BY 1, 2"))
-    assert set(_rows(db, "SELECT org_a, org_b, statements FROM cosignatures")) == pairs
+    assert set(rows(db, "SELECT org_a, org_b, statements FROM cosignatures")) == pairs
     assert pairs
 
 
@@ -174,11 +166,11 @@ def test_a_fresh_ingest_stores_a_renamed_organisation_under_its_new_name(tmp_pat
     assert result.exit_code == 0, result.output
     db = new_atlas()
     kb.ingest([str(folder)], connect(db))
-    row = _rows(db, "SELECT name, country, registry FROM organizations WHERE id = :id", id=org_id)[0]
+    row = rows(db, "SELECT name, country, registry FROM organizations WHERE id = :id", id=org_id)[0]
     assert (row[0], row[1], bool(row[2])) == ("The Renamed Organisation", "UY", registry)
     # What a rename judgement does to stored rows (the web application's curation) is what a fresh ingest stores.
     assert kb.reextract(connect(db)) == 1
-    assert _rows(db, "SELECT name, country FROM organizations WHERE id = :id", id=org_id) == [
+    assert rows(db, "SELECT name, country FROM organizations WHERE id = :id", id=org_id) == [
         ("The Renamed Organisation", "UY")]
 
 
@@ -197,7 +189,7 @@ def test_statements_prepared_once_take_rows_in_the_callers_order(atlas_url: str)
         assert raw.rows(select(events.c.type).where(events.c.id.in_([first, second])).order_by(events.c.id)) == [
             ("strike",), ("arrest",)]
     assert second == first + 1
-    assert _rows(atlas_url, "SELECT type, country FROM events ORDER BY id") == [("strike", "GR"), ("arrest", "CL")]
+    assert rows(atlas_url, "SELECT type, country FROM events ORDER BY id") == [("strike", "GR"), ("arrest", "CL")]
     # A named paramstyle (PostgreSQL's drivers) gets the constants by name, and no RETURNING it did not ask for.
     prepared = prepare(postgresql.psycopg.dialect(), query, ("h",))
     assert "%(h)s" in prepared.sql and prepared.pick is None and 7 in prepared.constants.values()
